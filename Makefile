@@ -1,0 +1,49 @@
+# PyTake: `make dev` runs the whole system on embedded defaults; `make test` installs and tests.
+PYTHON ?= python3.11
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PKGS   := -e shared[embedded] -e services/ingress -e services/router -e services/executor \
+          -e services/sender -e services/analytics -e tools
+STAMP  := $(VENV)/.installed
+
+.PHONY: venv dev test test-fast lint fmt bench lock clean
+
+venv: $(STAMP)
+
+$(STAMP): constraints.txt requirements-dev.txt $(wildcard */pyproject.toml services/*/pyproject.toml)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt $(PKGS) -r requirements-dev.txt
+	touch $(STAMP)
+
+dev: $(STAMP)
+	$(BIN)/pytake dev
+
+test: $(STAMP)
+	$(BIN)/python -m pytest --cov --cov-report= $(ARGS)
+	$(BIN)/python -m pytake_tools.coverage_report --fail-under 80
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not e2e" $(ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy --strict shared/src services/*/src tools/src
+
+fmt: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: $(STAMP)
+	$(BIN)/python -m bench $(ARGS)
+
+# Re-resolve every dependency to its newest version and pin the result.
+lock:
+	rm -rf /tmp/pytake-lock && $(PYTHON) -m venv /tmp/pytake-lock
+	/tmp/pytake-lock/bin/pip install --quiet $(PKGS) -r requirements-dev.txt
+	/tmp/pytake-lock/bin/pip freeze --exclude-editable | grep -v '^-e' > constraints.txt
+	rm -rf /tmp/pytake-lock
+
+clean:
+	rm -rf $(VENV) .coverage .coverage.* .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Analytics adapters: management data in PostgreSQL."""

@@ -1,0 +1,1 @@
+"""Executor adapters: the PostgreSQL store and outbox, the config-backed flow lookup."""

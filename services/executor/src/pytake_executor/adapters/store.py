@@ -1,0 +1,103 @@
+"""PostgreSQL side of exactly-once: state, processed ids, outbox and offsets in one transaction.
+
+After the transaction commits, the outbox rows of the partition are published in order and
+deleted. If the process dies in between, the rows are still there: they are published first
+when the partition is assigned again, and consumption resumes from the stored offsets.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import asyncpg
+import orjson
+
+from pytake_executor.domain.state import ConversationState
+from pytake_shared.envelope import Envelope
+from pytake_shared.kafka.producer import Producer
+
+
+class Store:
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+
+    @staticmethod
+    async def processed(conn: Any, ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
+        rows = await conn.fetch("SELECT id FROM executor.processed WHERE id = ANY($1::uuid[])", ids)
+        return {r["id"] for r in rows}
+
+    @staticmethod
+    async def load(conn: Any, keys: Iterable[str]) -> dict[str, ConversationState]:
+        rows = await conn.fetch(
+            "SELECT key, state FROM executor.conversations WHERE key = ANY($1::text[]) "
+            "FOR UPDATE",
+            list(keys),
+        )
+        return {
+            r["key"]: ConversationState.model_validate(orjson.loads(r["state"])) for r in rows
+        }
+
+    @staticmethod
+    async def save(
+        conn: Any,
+        *,
+        states: Iterable[ConversationState],
+        processed: Sequence[uuid.UUID],
+        outbox: Sequence[tuple[str, Envelope]],
+        partition: int,
+        topic: str,
+        next_offset: int,
+    ) -> None:
+        await conn.executemany(
+            "INSERT INTO executor.conversations (key, organization_id, state) "
+            "VALUES ($1, $2, $3::jsonb) ON CONFLICT (key) DO UPDATE "
+            "SET state = EXCLUDED.state, organization_id = EXCLUDED.organization_id, "
+            "updated_at = now()",
+            [(s.key, s.organization_id, s.model_dump_json()) for s in states],
+        )
+        await conn.execute(
+            "INSERT INTO executor.processed (id) SELECT unnest($1::uuid[]) ON CONFLICT DO NOTHING",
+            processed,
+        )
+        await conn.executemany(
+            "INSERT INTO executor.outbox (source_partition, topic, key, value) "
+            "VALUES ($1, $2, $3, $4)",
+            [(partition, t, env.subject, env.to_bytes()) for t, env in outbox],
+        )
+        await conn.execute(
+            "INSERT INTO executor.offsets (topic, partition, next_offset) VALUES ($1, $2, $3) "
+            "ON CONFLICT (topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset",
+            topic,
+            partition,
+            next_offset,
+        )
+
+    async def offsets(self, topic: str, partitions: Iterable[int]) -> dict[int, int]:
+        rows = await self.pool.fetch(
+            "SELECT partition, next_offset FROM executor.offsets "
+            "WHERE topic = $1 AND partition = ANY($2::int[])",
+            topic,
+            list(partitions),
+        )
+        return {r["partition"]: r["next_offset"] for r in rows}
+
+    async def flush_outbox(self, producer: Producer, partition: int) -> int:
+        """Publish the partition's outbox rows in order, then delete them."""
+        rows = await self.pool.fetch(
+            "SELECT seq, topic, key, value FROM executor.outbox WHERE source_partition = $1 "
+            "ORDER BY seq",
+            partition,
+        )
+        if not rows:
+            return 0
+        await producer.send_many(
+            (r["topic"], Envelope.from_bytes(r["value"]), r["key"]) for r in rows
+        )
+        await self.pool.execute(
+            "DELETE FROM executor.outbox WHERE source_partition = $1 AND seq <= $2",
+            partition,
+            rows[-1]["seq"],
+        )
+        return len(rows)

@@ -1,0 +1,40 @@
+"""Wires the executor: database, config view, the conversation.commands.v1 consumer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pytake_executor.adapters.flows import ConfigFlows
+from pytake_executor.adapters.store import Store
+from pytake_executor.handlers import ExecutorHandler
+from pytake_executor.settings import ExecutorSettings
+from pytake_shared.runtime import Runtime
+from pytake_shared.wiring import (
+    start_config_view,
+    start_consumer,
+    start_database,
+    start_producer,
+)
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+async def build(settings: ExecutorSettings) -> Runtime:
+    runtime = Runtime(settings)
+    producer = await start_producer(runtime)
+    pool = await start_database(runtime, "executor", MIGRATIONS)
+    config = start_config_view(runtime)
+    handler = ExecutorHandler(settings.topics, Store(pool), ConfigFlows(config), producer)
+    start_consumer(
+        runtime,
+        topics=[settings.topics.commands],
+        group_id="executor",
+        handler=handler,
+        producer=producer,
+        wait_for=config.caught_up,
+    )
+    return runtime
+
+
+async def run(settings: ExecutorSettings) -> int:
+    return await (await build(settings)).serve()

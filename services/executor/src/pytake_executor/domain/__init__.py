@@ -1,0 +1,1 @@
+"""The executor's pure core: flow documents, conversation state, decide and evolve."""

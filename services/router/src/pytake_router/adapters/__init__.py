@@ -1,0 +1,1 @@
+"""Router adapters: PostgreSQL ledger."""

@@ -1,0 +1,1 @@
+"""Pure routing decisions of the router service."""

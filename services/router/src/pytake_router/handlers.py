@@ -1,0 +1,128 @@
+"""Router handler: wa.inbound.v1 → conversation.commands.v1 (or an unrouted record).
+
+Per batch: look every dedupe key up at once, forward what is new (keyed by the conversation
+key, so order per contact holds), then record the keys. Command ids derive from the inbound
+envelope id, so a forward repeated after a crash carries the same id and is dropped downstream.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from prometheus_client import Counter
+
+from pytake_router.adapters.ledger import DedupeLedger
+from pytake_router.domain.routing import resolve
+from pytake_shared import contracts as c
+from pytake_shared.config import ConfigView
+from pytake_shared.envelope import Envelope, deterministic_id
+from pytake_shared.errors import InvalidInput
+from pytake_shared.kafka import Producer, Record, RecordHandler
+from pytake_shared.topics import Topics
+
+log = logging.getLogger(__name__)
+
+ROUTED = Counter("pytake_router_items_total", "Inbound items by outcome", ["outcome"])
+SOURCE = "pytake-router"
+
+
+def dedupe_key(env: Envelope) -> str | None:
+    if env.type == c.WA_MESSAGE_RECEIVED:
+        wamid = (env.data.get("message") or {}).get("id")
+        return f"msg:{wamid}" if wamid else None
+    if env.type == c.WA_STATUS_RECEIVED:
+        status = env.data.get("status") or {}
+        if status.get("id") and status.get("status"):
+            return f"status:{status['id']}:{status['status']}"
+    return None
+
+
+class RouterHandler(RecordHandler):
+    batched = True
+
+    def __init__(
+        self, topics: Topics, config: ConfigView, ledger: DedupeLedger, producer: Producer
+    ) -> None:
+        self._topics = topics
+        self._config = config
+        self._ledger = ledger
+        self._producer = producer
+
+    async def handle(self, record: Record) -> None:
+        await self.handle_batch([record])
+
+    async def handle_batch(self, records: Sequence[Record]) -> None:
+        keys = {r.envelope.id: dedupe_key(r.envelope) for r in records}
+        seen = await self._ledger.seen(k for k in keys.values() if k)
+        outputs: list[tuple[str, Envelope]] = []
+        new_keys: list[str] = []
+        for record in records:
+            key = keys[record.envelope.id]
+            if key is not None and key in seen:
+                ROUTED.labels("duplicate").inc()
+                continue
+            out = self._route(record.envelope)
+            if out is not None:
+                outputs.append(out)
+            if key is not None:
+                seen.add(key)
+                new_keys.append(key)
+        await self._producer.send_many(outputs)
+        await self._ledger.record(new_keys)
+
+    def _route(self, env: Envelope) -> tuple[str, Envelope] | None:
+        if env.type not in (c.WA_MESSAGE_RECEIVED, c.WA_STATUS_RECEIVED):
+            ROUTED.labels("not_conversational").inc()
+            return None
+        number_id = env.data.get("phone_number_id")
+        if not isinstance(number_id, str) or ":" not in env.subject:
+            raise InvalidInput(f"{env.type} without phone_number_id or contact")
+        route = resolve(self._config, number_id)
+        if env.type == c.WA_STATUS_RECEIVED:
+            if route.organization_id is None:
+                ROUTED.labels("status_unknown_number").inc()
+                return None
+            ROUTED.labels("status").inc()
+            return self._topics.commands, self._command(
+                c.CMD_HANDLE_STATUS, env, route.organization_id,
+                c.HandleStatus(organization_id=route.organization_id,
+                               phone_number_id=number_id, status=env.data["status"]),
+            )
+        if not route.routed or route.organization_id is None or route.chatbot_id is None:
+            ROUTED.labels(f"unrouted_{route.reason}").inc()
+            log.warning("unrouted message on %s: %s", number_id, route.reason)
+            return self._topics.events, Envelope.new(
+                c.EVT_UNROUTED, id=deterministic_id("router.unrouted", env.id), source=SOURCE,
+                subject=env.subject, causation=env, organization_id=route.organization_id,
+                data={"reason": route.reason, "phone_number_id": number_id,
+                      "message": env.data.get("message"), "contact": env.data.get("contact")},
+            )
+        ROUTED.labels("message").inc()
+        contact: dict[str, Any] = env.data.get("contact") or {}
+        message: dict[str, Any] = env.data.get("message") or {}
+        return self._topics.commands, self._command(
+            c.CMD_HANDLE_INBOUND, env, route.organization_id,
+            c.HandleInbound(
+                organization_id=route.organization_id,
+                chatbot_id=route.chatbot_id,
+                phone_number_id=number_id,
+                contact=c.Contact(
+                    id=env.subject.split(":", 1)[1],
+                    wa_id=contact.get("wa_id") or message.get("from"),
+                    user_id=contact.get("user_id") or message.get("from_user_id"),
+                    name=contact.get("name"),
+                ),
+                message={k: v for k, v in message.items() if k != "raw"},
+                received_at=int(message.get("timestamp") or 0),
+            ),
+        )
+
+    @staticmethod
+    def _command(kind: str, env: Envelope, org: str, payload: Any) -> Envelope:
+        return Envelope.new(
+            kind, id=deterministic_id("router", kind, env.id), source=SOURCE,
+            subject=env.subject, causation=env, organization_id=org,
+            data=payload.model_dump(mode="json"),
+        )

@@ -1,0 +1,11 @@
+"""Router settings (env names in the README's table)."""
+
+from __future__ import annotations
+
+from pytake_shared.settings import ServiceSettings
+
+
+class RouterSettings(ServiceSettings):
+    service_name: str = "router"
+    http_port: int = 9101
+    router_dedupe_days: int = 7

@@ -1,0 +1,1 @@
+"""pytake_sender."""

@@ -1,0 +1,1 @@
+"""Sender adapters: the Graph API client and the PostgreSQL outbound ledger."""

@@ -1,0 +1,42 @@
+"""The Graph API client: `POST /{version}/{phone_number_id}/messages` with a bearer token."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import orjson
+
+from pytake_shared.errors import IndefiniteError, TransientError
+
+
+class GraphClient:
+    def __init__(self, base_url: str, version: str, timeout_s: float) -> None:
+        self._version = version
+        self._client = httpx.AsyncClient(
+            base_url=base_url.rstrip("/"),
+            timeout=httpx.Timeout(timeout_s),
+            limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
+        )
+
+    async def close(self) -> None:
+        await self._client.aclose()
+
+    async def send(self, phone_number_id: str, token: str, body: dict[str, Any]) -> tuple[int, Any]:
+        """(HTTP status, parsed body). Raises `IndefiniteError` on a timeout (the call may have
+        reached Meta) and `TransientError` when no connection could be made."""
+        try:
+            response = await self._client.post(
+                f"/{self._version}/{phone_number_id}/messages",
+                content=orjson.dumps(body),
+                headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+            )
+        except httpx.TimeoutException as exc:
+            raise IndefiniteError(f"Graph API timed out: {exc!r}") from exc
+        except httpx.TransportError as exc:
+            raise TransientError(f"Graph API unreachable: {exc!r}") from exc
+        try:
+            parsed: Any = orjson.loads(response.content)
+        except orjson.JSONDecodeError:
+            parsed = {"raw": response.text[:500]}
+        return response.status_code, parsed

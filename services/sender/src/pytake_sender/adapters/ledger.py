@@ -1,0 +1,43 @@
+"""The outbound ledger (`sender.outbound_ledger`), keyed by `outbound_id`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+
+
+class OutboundLedger:
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+
+    async def get(self, outbound_id: str) -> dict[str, Any] | None:
+        row = await self._pool.fetchrow(
+            "SELECT status, wamid, attempts FROM sender.outbound_ledger WHERE outbound_id = $1",
+            outbound_id,
+        )
+        return dict(row) if row else None
+
+    async def attempt(self, outbound_id: str, organization_id: str, phone_number_id: str) -> int:
+        """Record that a call is about to be made; returns the attempt number."""
+        attempts: int = await self._pool.fetchval(
+            "INSERT INTO sender.outbound_ledger "
+            "(outbound_id, organization_id, phone_number_id, status, attempts) "
+            "VALUES ($1, $2, $3, 'sending', 1) ON CONFLICT (outbound_id) DO UPDATE "
+            "SET attempts = sender.outbound_ledger.attempts + 1, updated_at = now() "
+            "RETURNING attempts",
+            outbound_id,
+            organization_id,
+            phone_number_id,
+        )
+        return attempts
+
+    async def finish(
+        self, outbound_id: str, status: str, *, wamid: str | None = None,
+        code: int | None = None, error: str | None = None,
+    ) -> None:
+        await self._pool.execute(
+            "UPDATE sender.outbound_ledger SET status = $2, wamid = COALESCE($3, wamid), "
+            "last_error_code = $4, last_error = $5, updated_at = now() WHERE outbound_id = $1",
+            outbound_id, status, wamid, code, error,
+        )

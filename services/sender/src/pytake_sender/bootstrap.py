@@ -1,0 +1,44 @@
+"""Wires the sender: ledger, Graph API client, config view, the wa.outbound.v1 consumer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pytake_sender.adapters.graph import GraphClient
+from pytake_sender.adapters.ledger import OutboundLedger
+from pytake_sender.handlers import SenderHandler
+from pytake_sender.settings import SenderSettings
+from pytake_shared.runtime import Runtime
+from pytake_shared.wiring import (
+    start_config_view,
+    start_consumer,
+    start_database,
+    start_producer,
+)
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+async def build(settings: SenderSettings) -> Runtime:
+    runtime = Runtime(settings)
+    producer = await start_producer(runtime)
+    pool = await start_database(runtime, "sender", MIGRATIONS)
+    config = start_config_view(runtime)
+    graph = GraphClient(
+        settings.graph_api_base_url, settings.graph_api_version, settings.graph_api_timeout_s
+    )
+    runtime.on_close(graph.close)
+    handler = SenderHandler(settings.topics, config, OutboundLedger(pool), graph, producer)
+    start_consumer(
+        runtime,
+        topics=[settings.topics.wa_outbound],
+        group_id="sender",
+        handler=handler,
+        producer=producer,
+        wait_for=config.caught_up,
+    )
+    return runtime
+
+
+async def run(settings: SenderSettings) -> int:
+    return await (await build(settings)).serve()

@@ -1,0 +1,103 @@
+"""Event and command type names, and the payload models crossing service boundaries.
+
+Type names are never renamed (`pytake.<aggregate>.<event>`); adding an optional field is free,
+any other change bumps the envelope `version`. Payloads that one service writes and another
+reads are pydantic models here, so both sides validate the same shape.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# wa.inbound.v1 (ingress)
+WA_MESSAGE_RECEIVED = "pytake.wa.message_received"
+WA_STATUS_RECEIVED = "pytake.wa.status_received"
+WA_ERROR_RECEIVED = "pytake.wa.error_received"
+WA_FIELD_RECEIVED = "pytake.wa.field_received"
+WA_PAYLOAD_UNRECOGNIZED = "pytake.wa.payload_unrecognized"
+
+# conversation.commands.v1 (router, analytics, executor timers)
+CMD_HANDLE_INBOUND = "pytake.conversation.handle_inbound"
+CMD_HANDLE_STATUS = "pytake.conversation.handle_status"
+
+# conversation.events.v1 (executor; router for unrouted/rate-limited records)
+EVT_UNROUTED = "pytake.conversation.unrouted"
+
+# wa.outbound.v1 (executor)
+OUT_SEND = "pytake.outbound.send"
+
+# wa.delivery.v1 (sender)
+DELIVERY_ACCEPTED = "pytake.delivery.accepted"
+DELIVERY_RETRYING = "pytake.delivery.retrying"
+DELIVERY_FAILED = "pytake.delivery.failed"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class Contact(_Model):
+    """Who the conversation is with: a phone (`wa_id`) and/or a business-scoped user id."""
+
+    id: str
+    wa_id: str | None = None
+    user_id: str | None = None
+    name: str | None = None
+
+
+class HandleInbound(_Model):
+    """Router → executor: a deduplicated, routed inbound message."""
+
+    organization_id: str
+    chatbot_id: str
+    phone_number_id: str
+    contact: Contact
+    message: dict[str, Any]
+    received_at: int = 0  # Meta's timestamp, seconds
+
+
+class HandleStatus(_Model):
+    """Router → executor/analytics: a delivery status Meta reported."""
+
+    organization_id: str
+    phone_number_id: str
+    status: dict[str, Any]
+
+
+class OutboundMessage(_Model):
+    """What to send, in Meta-agnostic terms; the sender builds the Graph API body."""
+
+    kind: Literal[
+        "text", "media", "buttons", "list", "template", "reaction", "mark_read"
+    ]
+    text: str | None = None
+    preview_url: bool = False
+    media_type: str | None = None
+    media_id: str | None = None
+    media_url: str | None = None
+    caption: str | None = None
+    filename: str | None = None
+    header: str | None = None
+    footer: str | None = None
+    buttons: list[dict[str, str]] = Field(default_factory=list)
+    button_text: str | None = None
+    sections: list[dict[str, Any]] = Field(default_factory=list)
+    template_name: str | None = None
+    language_code: str | None = None
+    components: list[dict[str, Any]] = Field(default_factory=list)
+    reply_to: str | None = None
+    emoji: str | None = None
+    message_id: str | None = None
+    typing_indicator: bool = False
+
+
+class SendCommand(_Model):
+    """Executor → sender: one message to send exactly once (`outbound_id`)."""
+
+    outbound_id: str
+    organization_id: str
+    phone_number_id: str
+    contact: Contact
+    message: OutboundMessage

@@ -1,0 +1,303 @@
+"""The one consumer loop every service runs.
+
+- Batches from `getmany`, handled per partition in offset order, offsets committed by hand
+  after each partition's batch is done (at-least-once; handlers drop repeats by envelope id).
+- A handler may take a whole batch (`handle_batch`, e.g. one database transaction); if that
+  fails the loop falls back to record by record so one poison record cannot stall the rest.
+- Per record: `InvalidInput` is parked in `<topic>.dlq` with the reason at once; a
+  `TransientError` is retried with backoff for as long as it takes; any other exception is
+  retried a few times, then parked with its traceback. Too many parked in a row halts the
+  consumer (`ConsumerHalted`) rather than draining a topic into its DLQ.
+- Rebalance-safe: a revocation waits for the batch in progress to finish and commit; records of
+  partitions no longer owned are dropped unprocessed. A handler can resume partitions from
+  offsets it stored itself (`on_assigned` returns them).
+- `stop()` (wired to SIGTERM) finishes the batch in progress, commits and leaves the group.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
+from aiokafka.errors import CommitFailedError, KafkaError
+from aiokafka.structs import ConsumerRecord
+from prometheus_client import Counter, Gauge, Histogram
+
+from pytake_shared.envelope import Envelope, EnvelopeError
+from pytake_shared.errors import ConsumerHalted, InvalidInput, TransientError
+from pytake_shared.kafka.producer import Producer
+from pytake_shared.logs import log_context
+from pytake_shared.settings import ServiceSettings
+from pytake_shared.topics import dlq
+
+log = logging.getLogger(__name__)
+
+CONSUMED = Counter("pytake_records_consumed_total", "Records handled", ["topic", "group"])
+PARKED = Counter("pytake_records_parked_total", "Records sent to a DLQ", ["topic", "group"])
+RETRIED = Counter("pytake_record_retries_total", "Handler retries", ["topic", "group"])
+LAG = Gauge("pytake_consumer_lag", "High-water mark minus position", ["topic", "partition"])
+BATCH_SECONDS = Histogram("pytake_batch_seconds", "Time to handle one partition batch", ["group"])
+
+
+@dataclass(frozen=True)
+class Record:
+    """A decoded record: the envelope and where it came from."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: str | None
+    envelope: Envelope
+    timestamp_ms: int
+    value: bytes = b""
+    headers: tuple[tuple[str, bytes], ...] = ()
+
+    @property
+    def tp(self) -> TopicPartition:
+        return TopicPartition(self.topic, self.partition)
+
+
+class RecordHandler:
+    """Base for handlers: override `handle`; set `batched` and override `handle_batch` where
+    a whole batch is cheaper (it must be all-or-nothing: on failure the loop replays the
+    batch record by record through `handle`)."""
+
+    batched = False
+
+    async def handle(self, record: Record) -> None:
+        raise NotImplementedError
+
+    async def handle_batch(self, records: Sequence[Record]) -> None:
+        for record in records:
+            await self.handle(record)
+
+    async def on_assigned(self, partitions: set[TopicPartition]) -> dict[TopicPartition, int]:
+        """Called on assignment; return offsets to resume from (stored by the handler)."""
+        return {}
+
+    async def on_revoked(self, partitions: set[TopicPartition]) -> None:
+        """Called after the batch in progress finished, before partitions move away."""
+
+
+class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]
+    def __init__(self, loop: ConsumerLoop) -> None:
+        self._loop = loop
+
+    async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        # Waiting for the lock means the batch in progress has finished and committed.
+        async with self._loop._lock:
+            await self._loop.handler.on_revoked(set(revoked))
+
+    async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
+        async with self._loop._lock:
+            offsets = await self._loop.handler.on_assigned(set(assigned))
+            for tp, offset in offsets.items():
+                self._loop.consumer.seek(tp, offset)
+        self._loop.assigned.set()
+
+
+class ConsumerLoop:
+    """Consume `topics` as `group_id`, feeding `handler`; park poison records in DLQs."""
+
+    RETRY_BASE_S = 0.2
+    RETRY_MAX_S = 10.0
+    BUG_ATTEMPTS = 3
+
+    def __init__(
+        self,
+        settings: ServiceSettings,
+        *,
+        topics: Sequence[str],
+        group_id: str,
+        handler: RecordHandler,
+        producer: Producer,
+        max_records: int | None = None,
+    ) -> None:
+        self._settings = settings
+        self._topics = list(topics)
+        self.group_id = group_id
+        self.handler = handler
+        self._producer = producer
+        self._max_records = max_records or settings.kafka_max_poll_records
+        self._stopping = asyncio.Event()
+        self._lock = asyncio.Lock()
+        self._consecutive_parked = 0
+        self.assigned = asyncio.Event()
+        self._consumer: AIOKafkaConsumer | None = None
+
+    @property
+    def consumer(self) -> AIOKafkaConsumer:
+        if self._consumer is None:
+            raise RuntimeError("consumer not started")
+        return self._consumer
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    @property
+    def stopping(self) -> asyncio.Event:
+        return self._stopping
+
+    async def run(self) -> None:
+        """Consume until `stop()`; raises `ConsumerHalted` if it refuses to go on."""
+        self._consumer = AIOKafkaConsumer(
+            bootstrap_servers=self._settings.kafka_bootstrap_servers,
+            group_id=self.group_id,
+            client_id=f"{self._settings.service_name}-{self.group_id}",
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            session_timeout_ms=self._settings.kafka_session_timeout_ms,
+            heartbeat_interval_ms=self._settings.kafka_heartbeat_interval_ms,
+            max_poll_records=self._max_records,
+        )
+        self._consumer.subscribe(self._topics, listener=_Listener(self))
+        await self._consumer.start()
+        try:
+            while not self._stopping.is_set():
+                batches = await self._consumer.getmany(
+                    timeout_ms=200, max_records=self._max_records
+                )
+                if batches:
+                    async with self._lock:
+                        for tp, raw in batches.items():
+                            await self._handle_partition(tp, raw)
+        finally:
+            await self._consumer.stop()
+            self._consumer = None
+
+    async def _handle_partition(self, tp: TopicPartition, raw: list[ConsumerRecord]) -> None:
+        if tp not in self.consumer.assignment():
+            return  # revoked while the batch was in hand: the new owner handles it
+        started = time.perf_counter()
+        records: list[Record] = []
+        for rec in raw:
+            try:
+                records.append(_decode(rec))
+            except EnvelopeError as exc:
+                if records:
+                    await self._deliver(records)
+                    records = []
+                await self._park(rec, f"undecodable: {exc}")
+        if records:
+            await self._deliver(records)
+        await self._commit(tp, raw[-1].offset + 1)
+        BATCH_SECONDS.labels(self.group_id).observe(time.perf_counter() - started)
+        highwater = self.consumer.highwater(tp)
+        if highwater is not None:
+            LAG.labels(tp.topic, str(tp.partition)).set(max(0, highwater - raw[-1].offset - 1))
+
+    async def _deliver(self, records: list[Record]) -> None:
+        if not self.handler.batched:
+            for record in records:
+                await self._handle_one(record)
+            return
+        try:
+            await self.handler.handle_batch(records)
+        except Exception:
+            if len(records) == 1:
+                await self._handle_one(records[0])
+                return
+            log.warning("batch failed; handling its %d records one by one", len(records))
+            for record in records:
+                await self._handle_one(record)
+            return
+        self._consumed(records)
+
+    def _consumed(self, records: Sequence[Record]) -> None:
+        self._consecutive_parked = 0
+        for record in records:
+            CONSUMED.labels(record.topic, self.group_id).inc()
+
+    async def _handle_one(self, record: Record) -> None:
+        env = record.envelope
+        attempt = 0
+        with log_context(
+            event_id=str(env.id),
+            type=env.type,
+            subject=env.subject,
+            correlation_id=env.correlation_id,
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+        ):
+            while True:
+                attempt += 1
+                try:
+                    await self.handler.handle(record)
+                except InvalidInput as exc:
+                    await self._park(record, f"invalid: {exc}")
+                    return
+                except TransientError as exc:
+                    RETRIED.labels(record.topic, self.group_id).inc()
+                    delay = min(self.RETRY_MAX_S, self.RETRY_BASE_S * 2 ** min(attempt, 10))
+                    log.warning("transient failure, retrying in %.1fs: %s", delay, exc)
+                    if self._stopping.is_set():
+                        raise
+                    await asyncio.sleep(delay)
+                    continue
+                except Exception as exc:
+                    if attempt < self.BUG_ATTEMPTS:
+                        RETRIED.labels(record.topic, self.group_id).inc()
+                        log.exception("handler error (attempt %d), retrying", attempt)
+                        await asyncio.sleep(self.RETRY_BASE_S * attempt)
+                        continue
+                    reason = "".join(traceback.format_exception_only(exc)).strip()
+                    await self._park(record, f"handler error after {attempt} attempts: {reason}")
+                    return
+                self._consumed([record])
+                return
+
+    async def _park(self, record: Record | ConsumerRecord, reason: str) -> None:
+        """Send the original record to `<topic>.dlq` with why, then count the streak."""
+        value: bytes | None = record.value
+        headers = list(record.headers or ())
+        topic, partition, offset = record.topic, record.partition, record.offset
+        key = record.key.encode() if isinstance(record.key, str) else record.key
+        headers += [
+            ("dlq.reason", reason.encode()[:2000]),
+            ("dlq.topic", topic.encode()),
+            ("dlq.partition", str(partition).encode()),
+            ("dlq.offset", str(offset).encode()),
+            ("dlq.group", self.group_id.encode()),
+        ]
+        while True:
+            try:
+                await self._producer.send_raw(dlq(topic), value, key=key, headers=headers)
+                break
+            except TransientError:
+                log.warning("DLQ not writable yet; retrying")
+                await asyncio.sleep(1.0)
+        PARKED.labels(topic, self.group_id).inc()
+        log.error("parked %s[%d]@%d in DLQ: %s", topic, partition, offset, reason)
+        self._consecutive_parked += 1
+        if self._consecutive_parked > self._settings.dlq_max_consecutive:
+            raise ConsumerHalted(
+                f"{self._consecutive_parked} records parked in a row on {topic}; stopping "
+                f"instead of draining the topic into its DLQ (last reason: {reason})"
+            )
+
+    async def _commit(self, tp: TopicPartition, offset: int) -> None:
+        try:
+            await self.consumer.commit({tp: offset})
+        except (CommitFailedError, KafkaError) as exc:
+            # The partition moved during a rebalance: its new owner re-reads from the last
+            # commit and the handlers drop what they already applied.
+            log.warning("commit of %s@%d failed: %r", tp, offset, exc)
+
+
+def _decode(rec: ConsumerRecord) -> Record:
+    return Record(
+        topic=rec.topic,
+        partition=rec.partition,
+        offset=rec.offset,
+        key=rec.key.decode("utf-8", "replace") if rec.key is not None else None,
+        envelope=Envelope.from_bytes(rec.value),
+        timestamp_ms=rec.timestamp,
+        value=rec.value,
+        headers=tuple(rec.headers or ()),
+    )

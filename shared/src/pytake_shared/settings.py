@@ -1,0 +1,38 @@
+"""The settings every service shares; each service subclasses it with its own fields.
+
+Settings are read once from the environment (names in the README's table), frozen, and passed
+down. Nothing connects at import time.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from pytake_shared.topics import DEFAULT_PARTITIONS, Topics
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(frozen=True, extra="ignore", env_file=None)
+
+    service_name: str = "pytake"
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    kafka_enable_idempotence: bool = False  # the dev broker does not support it
+    kafka_linger_ms: int = 5
+    kafka_session_timeout_ms: int = 10_000
+    kafka_heartbeat_interval_ms: int = 1_000
+    kafka_max_poll_records: int = 500
+    database_url: str = "postgresql://postgres@127.0.0.1:5432/pytake"
+    database_pool_min: int = 1
+    database_pool_max: int = 10
+    pytake_topic_namespace: str = ""
+    pytake_topic_partitions: int = Field(default=DEFAULT_PARTITIONS, ge=1)
+    dlq_max_consecutive: int = Field(default=100, ge=1)
+    pytake_config_key: str = "dev-only-config-key-change-me"
+    log_level: str = "INFO"
+    http_host: str = "127.0.0.1"
+    http_port: int = 9100
+
+    @property
+    def topics(self) -> Topics:
+        return Topics(self.pytake_topic_namespace, self.pytake_topic_partitions)

@@ -1,0 +1,1 @@
+"""Test and dev support: embedded broker and database, pytest fixtures."""

@@ -1,0 +1,116 @@
+"""Pytest fixtures: one real broker and one real database per session, fresh names per test.
+
+Where they come from, in order: `KAFKA_BOOTSTRAP_SERVERS` / `DATABASE_URL` when set; else
+testcontainers when a Docker engine answers; else the embedded Tansu and PostgreSQL. Each test
+gets its own topic namespace (so its own topics and consumer groups) and its own database (so
+its own schemas).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any, TypeVar
+
+import asyncpg
+import pytest
+
+from pytake_shared.kafka.admin import ensure_topics, wait_for_broker
+from pytake_shared.settings import ServiceSettings
+from pytake_shared.testing.embedded import EmbeddedBroker, EmbeddedPostgres, with_database
+from pytake_shared.topics import Topics
+
+S = TypeVar("S", bound=ServiceSettings)
+TEST_PARTITIONS = 4
+
+
+def docker_available() -> bool:
+    try:
+        import docker
+
+        docker.from_env(timeout=2).ping()
+        return True
+    except Exception:
+        return False
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap() -> Iterator[str]:
+    if os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
+        yield os.environ["KAFKA_BOOTSTRAP_SERVERS"]
+    elif docker_available():
+        from testcontainers.kafka import KafkaContainer
+
+        with KafkaContainer().with_kraft() as kafka:
+            yield kafka.get_bootstrap_server()
+    else:
+        broker = EmbeddedBroker().start()
+        try:
+            yield broker.bootstrap
+        finally:
+            broker.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_dsn() -> Iterator[str]:
+    if os.environ.get("DATABASE_URL"):
+        yield os.environ["DATABASE_URL"]
+    elif docker_available():
+        from testcontainers.postgres import PostgresContainer
+
+        with PostgresContainer("postgres:16", driver=None) as pg:
+            yield pg.get_connection_url()
+    else:
+        server = EmbeddedPostgres().start()
+        try:
+            yield server.dsn
+        finally:
+            server.stop()
+
+
+@pytest.fixture
+async def database(postgres_dsn: str) -> AsyncIterator[str]:
+    """The DSN of a database created for this test and dropped after it."""
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    conn = await asyncpg.connect(postgres_dsn)
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    yield with_database(postgres_dsn, name)
+    conn = await asyncpg.connect(postgres_dsn)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+@pytest.fixture
+async def topics(kafka_bootstrap: str) -> Topics:
+    """A fresh namespace with every registry topic created in it."""
+    t = Topics(namespace=f"t{uuid.uuid4().hex[:10]}", partitions=TEST_PARTITIONS)
+    await wait_for_broker(kafka_bootstrap)
+    await ensure_topics(kafka_bootstrap, t)
+    return t
+
+
+@pytest.fixture
+def make_settings(
+    kafka_bootstrap: str, database: str, topics: Topics
+) -> Callable[..., Any]:
+    """Build any service's settings pointed at this test's broker, database and topics."""
+
+    def build(cls: type[S] = ServiceSettings, **overrides: Any) -> S:  # type: ignore[assignment]
+        values: dict[str, Any] = {
+            "kafka_bootstrap_servers": kafka_bootstrap,
+            "database_url": database,
+            "pytake_topic_namespace": topics.namespace,
+            "pytake_topic_partitions": topics.partitions,
+            "kafka_session_timeout_ms": 6000,
+            "http_port": 0,
+        }
+        values.update(overrides)
+        return cls(**values)
+
+    return build

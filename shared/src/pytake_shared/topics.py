@@ -1,0 +1,107 @@
+"""The topic registry: names, partitioning, compaction and the conversation key.
+
+All keyed topics share one partition count so a conversation key lands on the same partition
+index on every topic, which keeps per-contact order from ingress to sender. A namespace prefix
+(`PYTAKE_TOPIC_NAMESPACE`) gives tests and parallel dev stacks their own topics on one broker.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+CONFIG = "pytake.config.v1"
+WA_INBOUND = "wa.inbound.v1"
+COMMANDS = "conversation.commands.v1"
+EVENTS = "conversation.events.v1"
+WA_OUTBOUND = "wa.outbound.v1"
+WA_DELIVERY = "wa.delivery.v1"
+
+DEFAULT_PARTITIONS = 12
+DLQ_SUFFIX = ".dlq"
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    name: str
+    compacted: bool = False
+    has_dlq: bool = True
+
+
+REGISTRY: tuple[TopicSpec, ...] = (
+    TopicSpec(CONFIG, compacted=True),
+    TopicSpec(WA_INBOUND),
+    TopicSpec(COMMANDS),
+    TopicSpec(EVENTS),
+    TopicSpec(WA_OUTBOUND),
+    TopicSpec(WA_DELIVERY),
+)
+
+
+def dlq(topic: str) -> str:
+    """The dead-letter topic of `topic` (already namespaced if `topic` is)."""
+    return topic + DLQ_SUFFIX
+
+
+@dataclass(frozen=True)
+class Topics:
+    """Topic names as seen by one deployment: the registry under an optional namespace."""
+
+    namespace: str = ""
+    partitions: int = DEFAULT_PARTITIONS
+
+    def name(self, base: str) -> str:
+        return f"{self.namespace}.{base}" if self.namespace else base
+
+    def group(self, base: str) -> str:
+        """A consumer group id, namespaced like the topics it reads."""
+        return self.name(base)
+
+    @property
+    def config(self) -> str:
+        return self.name(CONFIG)
+
+    @property
+    def wa_inbound(self) -> str:
+        return self.name(WA_INBOUND)
+
+    @property
+    def commands(self) -> str:
+        return self.name(COMMANDS)
+
+    @property
+    def events(self) -> str:
+        return self.name(EVENTS)
+
+    @property
+    def wa_outbound(self) -> str:
+        return self.name(WA_OUTBOUND)
+
+    @property
+    def wa_delivery(self) -> str:
+        return self.name(WA_DELIVERY)
+
+    def all(self) -> list[tuple[str, TopicSpec]]:
+        """Every topic to create, DLQs included, with its spec."""
+        out: list[tuple[str, TopicSpec]] = []
+        for spec in REGISTRY:
+            out.append((self.name(spec.name), spec))
+            if spec.has_dlq:
+                out.append((dlq(self.name(spec.name)), TopicSpec(dlq(spec.name), has_dlq=False)))
+        return out
+
+
+def conversation_key(phone_number_id: str, contact_id: str) -> str:
+    """The key of everything about one conversation: `<phone_number_id>:<contact id>`.
+
+    The contact id is the `wa_id` when Meta gives one, else its business-scoped `user_id`.
+    """
+    if not phone_number_id or not contact_id:
+        raise ValueError("a conversation key needs a phone_number_id and a contact id")
+    return f"{phone_number_id}:{contact_id}"
+
+
+def split_conversation_key(key: str) -> tuple[str, str]:
+    number, sep, contact = key.partition(":")
+    if not sep or not number or not contact:
+        raise ValueError(f"not a conversation key: {key!r}")
+    return number, contact

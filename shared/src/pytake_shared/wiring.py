@@ -1,0 +1,104 @@
+"""Helpers that wire the common parts of a service into its `Runtime`.
+
+Each helper starts one dependency, registers how to stop it and what makes it ready, so every
+service's `bootstrap.py` reads as a short list of what the service is made of.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeVar
+from pathlib import Path
+
+import asyncpg
+
+from pytake_shared.config import ConfigView
+from pytake_shared.db import create_pool, migrate_pool
+from pytake_shared.kafka.admin import ensure_topics, wait_for_broker
+from pytake_shared.kafka.consumer import ConsumerLoop, RecordHandler
+from pytake_shared.kafka.producer import Producer
+from pytake_shared.logs import configure_logging
+from pytake_shared.runtime import Runtime
+from pytake_shared.secrets import SecretBox
+from pytake_shared.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+S = TypeVar("S", bound=ServiceSettings)
+
+
+async def start_producer(runtime: Runtime) -> Producer:
+    settings = runtime.settings
+    await wait_for_broker(settings.kafka_bootstrap_servers, timeout_s=60)
+    # Every service may be the first up: creating the registry's topics is idempotent.
+    await ensure_topics(settings.kafka_bootstrap_servers, settings.topics)
+    producer = Producer(settings)
+    await producer.start()
+    runtime.on_close(producer.stop)
+    return producer
+
+
+async def start_database(runtime: Runtime, schema: str, migrations: Path) -> asyncpg.Pool:
+    settings = runtime.settings
+    pool = await create_pool(
+        settings.database_url,
+        min_size=settings.database_pool_min,
+        max_size=settings.database_pool_max,
+    )
+    runtime.on_close(pool.close)
+    applied = await migrate_pool(pool, schema, migrations)
+    if applied:
+        log.info("schema %s migrated: %s", schema, ", ".join(applied))
+    runtime.add_ready_check("database", lambda: not pool._closed)
+    return pool
+
+
+def start_config_view(runtime: Runtime) -> ConfigView:
+    view = ConfigView(runtime.settings, SecretBox(runtime.settings.pytake_config_key))
+    runtime.add_task("config-view", view.run, view.stop)
+    runtime.add_ready_check("config", view.caught_up.is_set)
+    return view
+
+
+def start_consumer(
+    runtime: Runtime,
+    *,
+    topics: Sequence[str],
+    group_id: str,
+    handler: RecordHandler,
+    producer: Producer,
+    wait_for: asyncio.Event | None = None,
+) -> ConsumerLoop:
+    """Run a consumer loop; with `wait_for`, join the group only once that event is set
+    (e.g. the config view caught up, so the first records are not handled blind)."""
+    loop = ConsumerLoop(
+        runtime.settings,
+        topics=topics,
+        group_id=runtime.settings.topics.group(group_id),
+        handler=handler,
+        producer=producer,
+    )
+
+    async def run() -> None:
+        if wait_for is not None:
+            stop = asyncio.create_task(loop.stopping.wait())
+            ready = asyncio.create_task(wait_for.wait())
+            await asyncio.wait({stop, ready}, return_when=asyncio.FIRST_COMPLETED)
+            stop.cancel()
+            ready.cancel()
+            if loop.stopping.is_set():
+                return
+        await loop.run()
+
+    runtime.add_task(f"consumer-{group_id}", run, loop.stop)
+    runtime.add_ready_check(f"consumer-{group_id}", loop.assigned.is_set)
+    return loop
+
+
+def service_main(settings: S, run: Callable[[S], Awaitable[int]]) -> None:
+    """The body of every `python -m pytake_<service>`: logs, run, exit with its code."""
+    configure_logging(settings.service_name, settings.log_level)
+    sys.exit(asyncio.run(run(settings)))

@@ -1,0 +1,153 @@
+"""The shared consumer loop against the real (embedded) broker."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+from pytake_shared.envelope import Envelope
+from pytake_shared.errors import ConsumerHalted, InvalidInput, TransientError
+from pytake_shared.kafka import ConsumerLoop, Producer, Record, RecordHandler
+from pytake_shared.settings import ServiceSettings
+from pytake_shared.topics import Topics, dlq
+
+
+def _env(n: int, kind: str = "test.ok") -> Envelope:
+    return Envelope.new(kind, source="test", subject=f"k{n % 3}", data={"n": n})
+
+
+class Collecting(RecordHandler):
+    def __init__(self, fail: Callable[[Record], Exception | None] | None = None) -> None:
+        self.seen: list[int] = []
+        self._fail = fail
+        self.calls: dict[int, int] = {}
+
+    async def handle(self, record: Record) -> None:
+        n = record.envelope.data["n"]
+        self.calls[n] = self.calls.get(n, 0) + 1
+        if self._fail is not None and (exc := self._fail(record)) is not None:
+            raise exc
+        self.seen.append(n)
+
+
+async def _run_until(loop: ConsumerLoop, cond: Callable[[], bool], timeout: float = 30) -> None:
+    task = asyncio.create_task(loop.run())
+    try:
+        async with asyncio.timeout(timeout):
+            while not cond():
+                if task.done():
+                    task.result()
+                await asyncio.sleep(0.05)
+    finally:
+        loop.stop()
+        await asyncio.wait_for(task, 20)
+
+
+async def _read_all(bootstrap: str, topic: str, expect: int) -> list[Any]:
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", group_id=None
+    )
+    await consumer.start()
+    out: list[Any] = []
+    try:
+        async with asyncio.timeout(20):
+            while len(out) < expect:
+                for recs in (await consumer.getmany(timeout_ms=200)).values():
+                    out.extend(recs)
+    finally:
+        await consumer.stop()
+    return out
+
+
+@pytest.fixture
+async def producer(make_settings: Callable[..., ServiceSettings]) -> Any:
+    p = Producer(make_settings())
+    await p.start()
+    yield p
+    await p.stop()
+
+
+async def test_records_are_handled_in_order_per_key_and_committed(
+    make_settings: Callable[..., ServiceSettings], topics: Topics, producer: Producer
+) -> None:
+    settings = make_settings()
+    await producer.send_many([(topics.wa_inbound, _env(n)) for n in range(30)])
+    handler = Collecting()
+    loop = ConsumerLoop(settings, topics=[topics.wa_inbound], group_id=f"{topics.namespace}-g",
+                        handler=handler, producer=producer)
+    await _run_until(loop, lambda: len(handler.seen) == 30)
+    for key in range(3):
+        per_key = [n for n in handler.seen if n % 3 == key]
+        assert per_key == sorted(per_key)
+
+    # A second loop in the same group starts after the committed offsets: nothing again.
+    await producer.send(topics.wa_inbound, _env(100))
+    again = Collecting()
+    loop2 = ConsumerLoop(settings, topics=[topics.wa_inbound], group_id=f"{topics.namespace}-g",
+                         handler=again, producer=producer)
+    await _run_until(loop2, lambda: again.seen == [100])
+
+
+async def test_poison_records_are_parked_with_their_reason_and_the_rest_flow(
+    make_settings: Callable[..., ServiceSettings], topics: Topics, producer: Producer,
+    kafka_bootstrap: str,
+) -> None:
+    settings = make_settings()
+    raw = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap)
+    await raw.start()
+    await raw.send_and_wait(topics.wa_inbound, b"not json", key=b"k0")
+    await raw.stop()
+    await producer.send_many([(topics.wa_inbound, _env(n)) for n in range(6)])
+
+    def fail(record: Record) -> Exception | None:
+        n = record.envelope.data["n"]
+        return InvalidInput("bad n") if n == 2 else RuntimeError("bug") if n == 4 else None
+
+    handler = Collecting(fail)
+    loop = ConsumerLoop(settings, topics=[topics.wa_inbound], group_id=f"{topics.namespace}-g",
+                        handler=handler, producer=producer)
+    loop.RETRY_BASE_S = 0.01
+    await _run_until(loop, lambda: sorted(handler.seen) == [0, 1, 3, 5])
+    parked = await _read_all(kafka_bootstrap, dlq(topics.wa_inbound), 3)
+    reasons = sorted(dict(r.headers)["dlq.reason"].decode() for r in parked)
+    assert reasons[0].startswith("handler error after 3 attempts: RuntimeError: bug")
+    assert reasons[1] == "invalid: bad n"
+    assert reasons[2].startswith("undecodable: value is not JSON")
+    assert handler.calls[4] == 3
+    assert b"not json" in [r.value for r in parked]
+
+
+async def test_transient_errors_are_retried_until_they_pass(
+    make_settings: Callable[..., ServiceSettings], topics: Topics, producer: Producer
+) -> None:
+    failures = {"left": 3}
+
+    def fail(record: Record) -> Exception | None:
+        if failures["left"]:
+            failures["left"] -= 1
+            return TransientError("db down")
+        return None
+
+    await producer.send(topics.commands, _env(7))
+    handler = Collecting(fail)
+    loop = ConsumerLoop(make_settings(), topics=[topics.commands],
+                        group_id=f"{topics.namespace}-g", handler=handler, producer=producer)
+    loop.RETRY_BASE_S = 0.01
+    await _run_until(loop, lambda: handler.seen == [7])
+    assert handler.calls[7] == 4
+
+
+async def test_too_many_parked_in_a_row_halts_the_consumer(
+    make_settings: Callable[..., ServiceSettings], topics: Topics, producer: Producer
+) -> None:
+    settings = make_settings(dlq_max_consecutive=3)
+    await producer.send_many([(topics.events, _env(n)) for n in range(10)])
+    handler = Collecting(lambda r: InvalidInput("always"))
+    loop = ConsumerLoop(settings, topics=[topics.events], group_id=f"{topics.namespace}-g",
+                        handler=handler, producer=producer)
+    with pytest.raises(ConsumerHalted, match="4 records parked in a row"):
+        await asyncio.wait_for(loop.run(), 30)

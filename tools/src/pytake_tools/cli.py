@@ -1,0 +1,96 @@
+"""`pytake`: the operator's command line (`pytake --help`)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from pathlib import Path
+
+from pytake_tools.stack import DEFAULT_PORTS, Stack, StackConfig
+from pytake_tools.webhooks import encode, signature, text_webhook
+
+DEMO_NUMBER = "100000000000001"
+
+
+def _banner(stack: Stack, sample: Path) -> str:
+    cfg = stack.config
+    sig = signature(cfg.app_secret, sample.read_bytes())
+    rows = [
+        ("analytics API", stack.url("analytics") + "/docs"),
+        ("ingress webhook", stack.webhook_url),
+        ("Meta simulator", stack.url("metasim") + "/_sim/messages"),
+        ("router metrics", stack.url("router") + "/metrics"),
+        ("executor metrics", stack.url("executor") + "/metrics"),
+        ("sender metrics", stack.url("sender") + "/metrics"),
+        ("Kafka bootstrap", stack.bootstrap),
+        ("PostgreSQL", stack.database_url),
+        ("logs", str(cfg.log_dir.resolve())),
+    ]
+    width = max(len(k) for k, _ in rows)
+    lines = ["", "PyTake is up (Ctrl-C stops everything):", ""]
+    lines += [f"  {k.ljust(width)}  {v}" for k, v in rows]
+    lines += [
+        "",
+        f"  demo number: phone_number_id {DEMO_NUMBER}, app secret {cfg.app_secret!r},",
+        f"  verify token {cfg.verify_token!r}. Say hi as a WhatsApp user would:",
+        "",
+        f"  curl -s {stack.webhook_url} -H 'Content-Type: application/json' \\",
+        f"       -H 'X-Hub-Signature-256: {sig}' --data-binary @{sample}",
+        f"  curl -s '{stack.url('metasim')}/_sim/messages?phone_number_id={DEMO_NUMBER}'",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+async def _dev(args: argparse.Namespace) -> int:
+    ports = dict(DEFAULT_PORTS)
+    for name in ports:
+        value = getattr(args, f"{name}_port", None)
+        if value:
+            ports[name] = value
+    stack = Stack(StackConfig(ports=ports, log_dir=Path(args.log_dir)))
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        print("starting broker, database and services...", flush=True)
+        await stack.start()
+        sample = Path(args.log_dir).resolve() / "sample-webhook.json"
+        sample.write_bytes(encode(text_webhook(DEMO_NUMBER, "5511999990000", "hi", name="Ada")))
+        print(_banner(stack, sample), flush=True)
+        waiter = asyncio.create_task(stop.wait())
+        while not stop.is_set():
+            await asyncio.wait({waiter}, timeout=1.0)
+            for name, proc in stack.processes.items():
+                if proc.poll() is not None:
+                    print(f"{name} exited with {proc.returncode}; see its log", flush=True)
+                    stop.set()
+        return 0
+    finally:
+        print("stopping...", flush=True)
+        stack.stop()
+        print("stopped; no process left behind.", flush=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="pytake", description="PyTake operator tools")
+    sub = parser.add_subparsers(dest="command", required=True)
+    dev = sub.add_parser("dev", help="run the whole system on embedded defaults")
+    dev.add_argument("--log-dir", default=".pytake/logs", help="where service logs go")
+    for name, port in DEFAULT_PORTS.items():
+        dev.add_argument(f"--{name}-port", type=int, default=None,
+                         help=f"port of {name} (default {port})")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    if args.command == "dev":
+        with contextlib.suppress(KeyboardInterrupt):
+            sys.exit(asyncio.run(_dev(args)))
+
+
+if __name__ == "__main__":
+    main()
