@@ -19,6 +19,7 @@ class ServiceSettings(BaseSettings):
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     kafka_enable_idempotence: bool = False  # the dev broker does not support it
     kafka_linger_ms: int = 5
+    kafka_request_timeout_ms: int = 15_000
     kafka_session_timeout_ms: int = 10_000
     kafka_heartbeat_interval_ms: int = 1_000
     kafka_max_poll_records: int = 500

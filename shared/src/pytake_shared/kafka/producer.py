@@ -37,7 +37,7 @@ class Producer:
             acks="all",
             enable_idempotence=self._settings.kafka_enable_idempotence,
             linger_ms=self._settings.kafka_linger_ms,
-            request_timeout_ms=15_000,
+            request_timeout_ms=self._settings.kafka_request_timeout_ms,
             max_request_size=4 * 1024 * 1024,
         )
         await self._producer.start()

@@ -105,9 +105,8 @@ def build_router(
         return JSONResponse({"status": "ok", "items": len(envelopes)})
 
     def _all_secrets() -> list[str]:
-        return [settings.meta_app_secret] + sorted(
-            {n.app_secret for n in config.numbers() if n.app_secret}
-        )
+        numbers = sorted({n.app_secret for n in config.numbers() if n.app_secret})
+        return [settings.meta_app_secret, *numbers]
 
     @router.post("/webhook")
     async def notifications(request: Request) -> Response:
