@@ -1,0 +1,66 @@
+"""`pytake dev` (what `make dev` runs): up with embedded defaults, answers, and Ctrl-C leaves
+no process behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import psutil
+import pytest
+
+from pytake_shared.testing.embedded import free_port
+from pytake_tools.stack import DEFAULT_PORTS
+from pytake_tools.webhooks import signed, text_webhook
+
+pytestmark = pytest.mark.e2e
+
+
+def test_dev_runs_everything_and_ctrl_c_stops_every_process(tmp_path: Path) -> None:
+    ports = {name: free_port() for name in DEFAULT_PORTS}
+    argv = [sys.executable, "-m", "pytake_tools.cli", "dev", "--log-dir", str(tmp_path)]
+    for name, port in ports.items():
+        argv += [f"--{name}-port", str(port)]
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("KAFKA_BOOTSTRAP_SERVERS", "DATABASE_URL")}
+    started = time.monotonic()
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
+    lines: list[str] = []
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.append(line)
+            if "PyTake is up" in line:
+                break
+        up_after = time.monotonic() - started
+        assert any("PyTake is up" in line for line in lines), "".join(lines)
+        assert up_after < 30, f"make dev took {up_after:.1f}s to be up"
+        family = psutil.Process(proc.pid).children(recursive=True)
+        assert len(family) >= 7  # broker, postgres, 5 services, simulator
+
+        body, headers = signed("dev-app-secret", text_webhook("100000000000001", "551199", "hi",
+                                                              name="Ada"))
+        sim = f"http://127.0.0.1:{ports['metasim']}/_sim/messages"
+        with httpx.Client(timeout=5) as client:
+            hook = f"http://127.0.0.1:{ports['ingress']}/api/v1/whatsapp/webhook"
+            assert client.post(hook, content=body, headers=headers).status_code == 200
+            deadline = time.monotonic() + 30
+            messages: list[dict[str, object]] = []
+            while time.monotonic() < deadline and not messages:
+                messages = client.get(sim).json()["messages"]
+                time.sleep(0.2)
+        assert messages, "the demo bot did not reply"
+        assert "Hello Ada" in str(messages[0]["body"])
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 0, "".join(lines) + out
+    assert "no process left behind" in out
+    _, alive = psutil.wait_procs(family, timeout=10)
+    assert alive == [], f"left behind: {[p.pid for p in alive]}"
