@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-
 from pytake_shared.envelope import Envelope
 from pytake_shared.errors import ConsumerHalted, InvalidInput, TransientError
 from pytake_shared.kafka import ConsumerLoop, Producer, Record, RecordHandler
@@ -77,8 +76,13 @@ async def test_records_are_handled_in_order_per_key_and_committed(
     settings = make_settings()
     await producer.send_many([(topics.wa_inbound, _env(n)) for n in range(30)])
     handler = Collecting()
-    loop = ConsumerLoop(settings, topics=[topics.wa_inbound], group_id=f"{topics.namespace}-g",
-                        handler=handler, producer=producer)
+    loop = ConsumerLoop(
+        settings,
+        topics=[topics.wa_inbound],
+        group_id=f"{topics.namespace}-g",
+        handler=handler,
+        producer=producer,
+    )
     await _run_until(loop, lambda: len(handler.seen) == 30)
     for key in range(3):
         per_key = [n for n in handler.seen if n % 3 == key]
@@ -87,13 +91,20 @@ async def test_records_are_handled_in_order_per_key_and_committed(
     # A second loop in the same group starts after the committed offsets: nothing again.
     await producer.send(topics.wa_inbound, _env(100))
     again = Collecting()
-    loop2 = ConsumerLoop(settings, topics=[topics.wa_inbound], group_id=f"{topics.namespace}-g",
-                         handler=again, producer=producer)
+    loop2 = ConsumerLoop(
+        settings,
+        topics=[topics.wa_inbound],
+        group_id=f"{topics.namespace}-g",
+        handler=again,
+        producer=producer,
+    )
     await _run_until(loop2, lambda: again.seen == [100])
 
 
 async def test_poison_records_are_parked_with_their_reason_and_the_rest_flow(
-    make_settings: Callable[..., ServiceSettings], topics: Topics, producer: Producer,
+    make_settings: Callable[..., ServiceSettings],
+    topics: Topics,
+    producer: Producer,
     kafka_bootstrap: str,
 ) -> None:
     settings = make_settings()
@@ -108,8 +119,13 @@ async def test_poison_records_are_parked_with_their_reason_and_the_rest_flow(
         return InvalidInput("bad n") if n == 2 else RuntimeError("bug") if n == 4 else None
 
     handler = Collecting(fail)
-    loop = ConsumerLoop(settings, topics=[topics.wa_inbound], group_id=f"{topics.namespace}-g",
-                        handler=handler, producer=producer)
+    loop = ConsumerLoop(
+        settings,
+        topics=[topics.wa_inbound],
+        group_id=f"{topics.namespace}-g",
+        handler=handler,
+        producer=producer,
+    )
     loop.RETRY_BASE_S = 0.01
     await _run_until(loop, lambda: sorted(handler.seen) == [0, 1, 3, 5])
     parked = await _read_all(kafka_bootstrap, dlq(topics.wa_inbound), 3)
@@ -134,8 +150,13 @@ async def test_transient_errors_are_retried_until_they_pass(
 
     await producer.send(topics.commands, _env(7))
     handler = Collecting(fail)
-    loop = ConsumerLoop(make_settings(), topics=[topics.commands],
-                        group_id=f"{topics.namespace}-g", handler=handler, producer=producer)
+    loop = ConsumerLoop(
+        make_settings(),
+        topics=[topics.commands],
+        group_id=f"{topics.namespace}-g",
+        handler=handler,
+        producer=producer,
+    )
     loop.RETRY_BASE_S = 0.01
     await _run_until(loop, lambda: handler.seen == [7])
     assert handler.calls[7] == 4
@@ -147,7 +168,12 @@ async def test_too_many_parked_in_a_row_halts_the_consumer(
     settings = make_settings(dlq_max_consecutive=3)
     await producer.send_many([(topics.events, _env(n)) for n in range(10)])
     handler = Collecting(lambda r: InvalidInput("always"))
-    loop = ConsumerLoop(settings, topics=[topics.events], group_id=f"{topics.namespace}-g",
-                        handler=handler, producer=producer)
+    loop = ConsumerLoop(
+        settings,
+        topics=[topics.events],
+        group_id=f"{topics.namespace}-g",
+        handler=handler,
+        producer=producer,
+    )
     with pytest.raises(ConsumerHalted, match="4 records parked in a row"):
         await asyncio.wait_for(loop.run(), 30)

@@ -14,9 +14,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 @pytest.fixture
-async def stack(
-    kafka_bootstrap: str, database: str, tmp_path: Path
-) -> AsyncIterator[Stack]:
+async def stack(kafka_bootstrap: str, database: str, tmp_path: Path) -> AsyncIterator[Stack]:
     config = StackConfig.with_free_ports(
         kafka_bootstrap=kafka_bootstrap,
         database_url=database,

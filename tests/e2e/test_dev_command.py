@@ -26,11 +26,13 @@ def test_dev_runs_everything_and_ctrl_c_stops_every_process(tmp_path: Path) -> N
     argv = [sys.executable, "-m", "pytake_tools.cli", "dev", "--log-dir", str(tmp_path)]
     for name, port in ports.items():
         argv += [f"--{name}-port", str(port)]
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("KAFKA_BOOTSTRAP_SERVERS", "DATABASE_URL")}
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("KAFKA_BOOTSTRAP_SERVERS", "DATABASE_URL")
+    }
     started = time.monotonic()
-    proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True)
+    proc = subprocess.Popen(
+        argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     lines: list[str] = []
     try:
         assert proc.stdout is not None
@@ -44,8 +46,9 @@ def test_dev_runs_everything_and_ctrl_c_stops_every_process(tmp_path: Path) -> N
         family = psutil.Process(proc.pid).children(recursive=True)
         assert len(family) >= 7  # broker, postgres, 5 services, simulator
 
-        body, headers = signed("dev-app-secret", text_webhook("100000000000001", "551199", "hi",
-                                                              name="Ada"))
+        body, headers = signed(
+            "dev-app-secret", text_webhook("100000000000001", "551199", "hi", name="Ada")
+        )
         sim = f"http://127.0.0.1:{ports['metasim']}/_sim/messages"
         with httpx.Client(timeout=5) as client:
             hook = f"http://127.0.0.1:{ports['ingress']}/api/v1/whatsapp/webhook"

@@ -23,7 +23,9 @@ async def _sim_messages(client: httpx.AsyncClient, stack: Stack, **params: str) 
     return found
 
 
-async def _wait_for(client: httpx.AsyncClient, stack: Stack, count: int, **params: str) -> list[Any]:
+async def _wait_for(
+    client: httpx.AsyncClient, stack: Stack, count: int, **params: str
+) -> list[Any]:
     async with asyncio.timeout(45):
         while True:
             found = await _sim_messages(client, stack, **params)

@@ -31,6 +31,8 @@ SNAPSHOT_TYPE = "pytake.config.snapshot"
 class ConfigEntity(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
+    id: str
+
 
 class OrganizationConfig(ConfigEntity):
     id: str
@@ -92,11 +94,17 @@ def snapshot(kind: str, entity: ConfigEntity, *, source: str, box: SecretBox) ->
     if isinstance(entity, NumberConfig):
         data["access_token"] = box.seal(entity.access_token)
         data["app_secret"] = box.seal(entity.app_secret)
-    key = entity_key(kind, entity.phone_number_id if isinstance(entity, NumberConfig) else entity.id,
-                     entity.version if isinstance(entity, FlowConfig) else None)
+    key = entity_key(
+        kind,
+        entity.phone_number_id if isinstance(entity, NumberConfig) else entity.id,
+        entity.version if isinstance(entity, FlowConfig) else None,
+    )
     org = getattr(entity, "organization_id", None) or (entity.id if kind == "org" else None)
     return Envelope.new(
-        SNAPSHOT_TYPE, source=source, subject=key, organization_id=org,
+        SNAPSHOT_TYPE,
+        source=source,
+        subject=key,
+        organization_id=org,
         data={"kind": kind, "entity": data},
     )
 
@@ -130,8 +138,12 @@ class ConfigView:
 
     def fallback_chatbot(self, org_id: str) -> ChatbotConfig | None:
         for e in self._entities.values():
-            if (isinstance(e, ChatbotConfig) and e.organization_id == org_id
-                    and e.is_fallback and e.is_active):
+            if (
+                isinstance(e, ChatbotConfig)
+                and e.organization_id == org_id
+                and e.is_fallback
+                and e.is_active
+            ):
                 return e
         return None
 

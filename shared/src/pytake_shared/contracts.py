@@ -69,9 +69,7 @@ class HandleStatus(_Model):
 class OutboundMessage(_Model):
     """What to send, in Meta-agnostic terms; the sender builds the Graph API body."""
 
-    kind: Literal[
-        "text", "media", "buttons", "list", "template", "reaction", "mark_read"
-    ]
+    kind: Literal["text", "media", "buttons", "list", "template", "reaction", "mark_read"]
     text: str | None = None
     preview_url: bool = False
     media_type: str | None = None

@@ -95,7 +95,9 @@ class Envelope(BaseModel):
         except orjson.JSONDecodeError as exc:
             raise EnvelopeError(f"value is not JSON: {exc}") from exc
         except ValidationError as exc:
-            raise EnvelopeError(f"value is not an envelope: {exc.errors(include_url=False)}") from exc
+            raise EnvelopeError(
+                f"value is not an envelope: {exc.errors(include_url=False)}"
+            ) from exc
 
     def headers(self) -> list[tuple[str, bytes]]:
         out = [("type", self.type.encode()), ("id", str(self.id).encode())]

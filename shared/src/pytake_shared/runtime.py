@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from typing import Any
 
 import uvicorn
@@ -25,6 +25,14 @@ from pytake_shared.settings import ServiceSettings
 log = logging.getLogger(__name__)
 
 ReadyCheck = Callable[[], bool]
+
+
+class _Server(uvicorn.Server):
+    """uvicorn without its own signal handling: the runtime owns SIGTERM/SIGINT."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
 
 
 class Runtime:
@@ -99,8 +107,7 @@ class Runtime:
             access_log=False,
             lifespan="off",
         )
-        server = uvicorn.Server(config)
-        server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+        server = _Server(config)
         tasks = {asyncio.create_task(run(), name=name) for name, run in self._tasks.items()}
         tasks.add(asyncio.create_task(server.serve(), name="http"))
         stop_wait = asyncio.create_task(self._stop.wait(), name="stop-signal")

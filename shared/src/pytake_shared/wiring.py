@@ -9,9 +9,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from collections.abc import Awaitable, Callable, Sequence
-from typing import TypeVar
+from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
+from typing import Any, TypeVar
 
 import asyncpg
 
@@ -98,7 +98,7 @@ def start_consumer(
     return loop
 
 
-def service_main(settings: S, run: Callable[[S], Awaitable[int]]) -> None:
+def service_main(settings: S, run: Callable[[S], Coroutine[Any, Any, int]]) -> None:
     """The body of every `python -m pytake_<service>`: logs, run, exit with its code."""
     configure_logging(settings.service_name, settings.log_level)
     sys.exit(asyncio.run(run(settings)))

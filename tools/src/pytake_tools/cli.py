@@ -83,8 +83,9 @@ def main(argv: list[str] | None = None) -> None:
     dev = sub.add_parser("dev", help="run the whole system on embedded defaults")
     dev.add_argument("--log-dir", default=".pytake/logs", help="where service logs go")
     for name, port in DEFAULT_PORTS.items():
-        dev.add_argument(f"--{name}-port", type=int, default=None,
-                         help=f"port of {name} (default {port})")
+        dev.add_argument(
+            f"--{name}-port", type=int, default=None, help=f"port of {name} (default {port})"
+        )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     if args.command == "dev":

@@ -141,7 +141,10 @@ class Stack:
     def _spawn(self, name: str, argv: list[str]) -> None:
         log = open(self.config.log_dir / f"{name}.log", "ab")  # noqa: SIM115
         self.processes[name] = subprocess.Popen(
-            argv, env=self.env_for(name), stdout=log, stderr=subprocess.STDOUT,
+            argv,
+            env=self.env_for(name),
+            stdout=log,
+            stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
         )
         log.close()
@@ -172,8 +175,11 @@ class Stack:
             proc.wait(10)
         else:
             stop_process(proc)
-        argv = [sys.executable, "-m", "pytake_tools.metasim" if name == "metasim"
-                else f"pytake_{name}"]
+        argv = [
+            sys.executable,
+            "-m",
+            "pytake_tools.metasim" if name == "metasim" else f"pytake_{name}",
+        ]
         self._spawn(name, argv)
 
     def pids(self) -> list[int]:

@@ -9,7 +9,6 @@ import uuid
 from typing import Any
 
 
-
 def text_webhook(
     phone_number_id: str,
     wa_id: str,
@@ -22,25 +21,33 @@ def text_webhook(
 ) -> dict[str, Any]:
     return {
         "object": "whatsapp_business_account",
-        "entry": [{
-            "id": "100000000000000",
-            "changes": [{
-                "field": "messages",
-                "value": {
-                    "messaging_product": "whatsapp",
-                    "metadata": {"display_phone_number": display_phone_number,
-                                 "phone_number_id": phone_number_id},
-                    "contacts": [{"profile": {"name": name}, "wa_id": wa_id}],
-                    "messages": [{
-                        "from": wa_id,
-                        "id": wamid or f"wamid.{uuid.uuid4().hex}",
-                        "timestamp": str(timestamp or int(time.time())),
-                        "type": "text",
-                        "text": {"body": text},
-                    }],
-                },
-            }],
-        }],
+        "entry": [
+            {
+                "id": "100000000000000",
+                "changes": [
+                    {
+                        "field": "messages",
+                        "value": {
+                            "messaging_product": "whatsapp",
+                            "metadata": {
+                                "display_phone_number": display_phone_number,
+                                "phone_number_id": phone_number_id,
+                            },
+                            "contacts": [{"profile": {"name": name}, "wa_id": wa_id}],
+                            "messages": [
+                                {
+                                    "from": wa_id,
+                                    "id": wamid or f"wamid.{uuid.uuid4().hex}",
+                                    "timestamp": str(timestamp or int(time.time())),
+                                    "type": "text",
+                                    "text": {"body": text},
+                                }
+                            ],
+                        },
+                    }
+                ],
+            }
+        ],
     }
 
 
@@ -57,8 +64,10 @@ def signature(secret: str, body: bytes) -> str:
 
 def signed(secret: str, payload: Any) -> tuple[bytes, dict[str, str]]:
     body = encode(payload)
-    return body, {"Content-Type": "application/json",
-                  "X-Hub-Signature-256": signature(secret, body)}
+    return body, {
+        "Content-Type": "application/json",
+        "X-Hub-Signature-256": signature(secret, body),
+    }
 
 
 __all__ = ["encode", "signature", "signed", "text_webhook"]

@@ -18,9 +18,7 @@ from pytake_shared.secrets import SecretBox
 log = logging.getLogger(__name__)
 
 
-async def publish_all(
-    pool: asyncpg.Pool, producer: Producer, topic: str, box: SecretBox
-) -> int:
+async def publish_all(pool: asyncpg.Pool, producer: Producer, topic: str, box: SecretBox) -> int:
     async with pool.acquire() as conn:
         entities = await all_entities(conn, box)
     await producer.send_many(

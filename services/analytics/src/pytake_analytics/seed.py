@@ -23,11 +23,21 @@ DEMO_FLOW: dict[str, Any] = {
     "canvas_data": {
         "nodes": [
             {"id": "start", "type": "start", "position": {"x": 0, "y": 0}, "data": {}},
-            {"id": "ask", "type": "question", "position": {"x": 0, "y": 120},
-             "data": {"content": "Hello {{contact.name}}! Which pizza would you like?",
-                      "variableName": "pizza"}},
-            {"id": "thanks", "type": "end", "position": {"x": 0, "y": 240},
-             "data": {"content": "One {{pizza}} coming up. Thanks, {{contact.name}}!"}},
+            {
+                "id": "ask",
+                "type": "question",
+                "position": {"x": 0, "y": 120},
+                "data": {
+                    "content": "Hello {{contact.name}}! Which pizza would you like?",
+                    "variableName": "pizza",
+                },
+            },
+            {
+                "id": "thanks",
+                "type": "end",
+                "position": {"x": 0, "y": 240},
+                "data": {"content": "One {{pizza}} coming up. Thanks, {{contact.name}}!"},
+            },
         ],
         "edges": [
             {"id": "e1", "source": "start", "target": "ask"},
@@ -67,27 +77,45 @@ async def seed_demo(conn: asyncpg.Connection, settings: AnalyticsSettings, box: 
     async with conn.transaction():
         await conn.execute(
             "INSERT INTO analytics.organizations (id, name) VALUES ($1, 'Demo Pizzeria') "
-            "ON CONFLICT (id) DO NOTHING", org)
+            "ON CONFLICT (id) DO NOTHING",
+            org,
+        )
         await conn.execute(
             "INSERT INTO analytics.chatbots (id, organization_id, name, is_fallback) "
-            "VALUES ($1, $2, 'Demo bot', true) ON CONFLICT (id) DO NOTHING", bot, org)
+            "VALUES ($1, $2, 'Demo bot', true) ON CONFLICT (id) DO NOTHING",
+            bot,
+            org,
+        )
         await conn.execute(
             "INSERT INTO analytics.whatsapp_numbers (id, organization_id, phone_number_id, "
             "phone_number, display_name, access_token, app_secret, webhook_verify_token, "
             "webhook_token, default_chatbot_id) VALUES ($1, $2, $3, '+1 555 010 0001', "
             "'Demo Pizzeria', $4, $5, $6, $7, $8) ON CONFLICT (phone_number_id) DO NOTHING",
-            number, org, settings.pytake_demo_phone_number_id,
+            number,
+            org,
+            settings.pytake_demo_phone_number_id,
             box.seal(settings.pytake_demo_access_token),
             box.seal(settings.meta_app_secret or None),
-            settings.webhook_verify_token or None, f"demo-{number.hex[:12]}", bot)
+            settings.webhook_verify_token or None,
+            f"demo-{number.hex[:12]}",
+            bot,
+        )
         exists = await conn.fetchval("SELECT 1 FROM analytics.flows WHERE id = $1", flow)
         if not exists:
             doc = orjson.dumps(document).decode()
             await conn.execute(
                 "INSERT INTO analytics.flows (id, organization_id, chatbot_id, name, is_main, "
                 "document, published_version) VALUES ($1, $2, $3, 'Demo flow', true, $4, 1)",
-                flow, org, bot, doc)
+                flow,
+                org,
+                bot,
+                doc,
+            )
             await conn.execute(
                 "INSERT INTO analytics.flow_versions (flow_id, version, organization_id, "
-                "document) VALUES ($1, 1, $2, $3)", flow, org, doc)
+                "document) VALUES ($1, 1, $2, $3)",
+                flow,
+                org,
+                doc,
+            )
     log.info("demo organization ready: number %s", settings.pytake_demo_phone_number_id)

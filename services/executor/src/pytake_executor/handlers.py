@@ -124,11 +124,19 @@ class ExecutorHandler(RecordHandler):
         for index, event in enumerate(events):
             data: dict[str, Any] = event.model_dump(mode="json")
             data["conversation_id"] = state.conversation_id
-            out.append((self._topics.events, Envelope.new(
-                f"pytake.conversation.{event.type}",
-                id=deterministic_id("executor.event", cause.id, index),
-                source=SOURCE, subject=cause.subject, causation=cause, data=data,
-            )))
+            out.append(
+                (
+                    self._topics.events,
+                    Envelope.new(
+                        f"pytake.conversation.{event.type}",
+                        id=deterministic_id("executor.event", cause.id, index),
+                        source=SOURCE,
+                        subject=cause.subject,
+                        causation=cause,
+                        data=data,
+                    ),
+                )
+            )
             if isinstance(event, MessageQueued):
                 send = c.SendCommand(
                     outbound_id=event.outbound_id,
@@ -137,9 +145,17 @@ class ExecutorHandler(RecordHandler):
                     contact=c.Contact.model_validate(state.contact),
                     message=c.OutboundMessage.model_validate(event.message),
                 )
-                out.append((self._topics.wa_outbound, Envelope.new(
-                    c.OUT_SEND, id=deterministic_id("executor.send", event.outbound_id),
-                    source=SOURCE, subject=cause.subject, causation=cause,
-                    data=send.model_dump(mode="json"),
-                )))
+                out.append(
+                    (
+                        self._topics.wa_outbound,
+                        Envelope.new(
+                            c.OUT_SEND,
+                            id=deterministic_id("executor.send", event.outbound_id),
+                            source=SOURCE,
+                            subject=cause.subject,
+                            causation=cause,
+                            data=send.model_dump(mode="json"),
+                        ),
+                    )
+                )
         return out

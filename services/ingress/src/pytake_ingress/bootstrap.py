@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from pytake_shared.http_errors import install_error_handlers
-from pytake_shared.runtime import Runtime
-from pytake_shared.wiring import start_config_view, start_producer
 
 from pytake_ingress.api.webhook import build_router
 from pytake_ingress.settings import IngressSettings
+from pytake_shared.http_errors import install_error_handlers
+from pytake_shared.runtime import Runtime
+from pytake_shared.wiring import start_config_view, start_producer
 
 
 async def build(settings: IngressSettings) -> tuple[Runtime, FastAPI]:

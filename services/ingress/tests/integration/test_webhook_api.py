@@ -14,7 +14,6 @@ from aiokafka import AIOKafkaConsumer
 from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from pytake_ingress.api.webhook import build_router
 from pytake_ingress.settings import IngressSettings
 from pytake_ingress.signature import sign
@@ -35,9 +34,14 @@ NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 def _config(settings: IngressSettings) -> ConfigView:
     box = SecretBox(settings.pytake_config_key)
     view = ConfigView(settings, box)
-    number = NumberConfig(id="n1", organization_id="o1", phone_number_id=NUMBER,
-                          app_secret=NUMBER_SECRET, webhook_verify_token="number-verify",
-                          webhook_token="tok123")
+    number = NumberConfig(
+        id="n1",
+        organization_id="o1",
+        phone_number_id=NUMBER,
+        app_secret=NUMBER_SECRET,
+        webhook_verify_token="number-verify",
+        webhook_token="tok123",
+    )
     view.apply(f"number:{NUMBER}", snapshot("number", number, source="t", box=box).to_bytes())
     return view
 
@@ -53,8 +57,9 @@ def _app(settings: IngressSettings, producer: Producer) -> FastAPI:
 async def client(
     make_settings: Callable[..., IngressSettings],
 ) -> AsyncIterator[tuple[httpx.AsyncClient, IngressSettings]]:
-    settings = make_settings(IngressSettings, meta_app_secret=SECRET,
-                             webhook_verify_token="global-verify")
+    settings = make_settings(
+        IngressSettings, meta_app_secret=SECRET, webhook_verify_token="global-verify"
+    )
     producer = Producer(settings)
     await producer.start()
     transport = httpx.ASGITransport(app=_app(settings, producer))
@@ -64,8 +69,9 @@ async def client(
 
 
 async def _published(bootstrap: str, topic: str, expect: int, wait: float = 10) -> list[Any]:
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=None,
-                                auto_offset_reset="earliest")
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest"
+    )
     await consumer.start()
     out: list[Any] = []
     try:
@@ -88,14 +94,22 @@ async def _post(c: httpx.AsyncClient, body: bytes, secret: str | None, path: str
 async def test_verification_echoes_the_challenge_for_a_known_token(client: Any) -> None:
     c, _ = client
     for token in ("global-verify", "number-verify"):
-        r = await c.get("/api/v1/whatsapp/webhook", params={
-            "hub.mode": "subscribe", "hub.verify_token": token, "hub.challenge": "1158201444"})
+        r = await c.get(
+            "/api/v1/whatsapp/webhook",
+            params={
+                "hub.mode": "subscribe",
+                "hub.verify_token": token,
+                "hub.challenge": "1158201444",
+            },
+        )
         assert r.status_code == 200
         assert r.text == "1158201444"
         assert r.headers["content-type"].startswith("text/plain")
-    for params in ({"hub.mode": "subscribe", "hub.verify_token": "nope", "hub.challenge": "1"},
-                   {"hub.mode": "unsubscribe", "hub.verify_token": "global-verify",
-                    "hub.challenge": "1"}, {}):
+    for params in (
+        {"hub.mode": "subscribe", "hub.verify_token": "nope", "hub.challenge": "1"},
+        {"hub.mode": "unsubscribe", "hub.verify_token": "global-verify", "hub.challenge": "1"},
+        {},
+    ):
         assert (await c.get("/api/v1/whatsapp/webhook", params=params)).status_code == 403
 
 
@@ -103,8 +117,7 @@ async def test_a_signed_webhook_is_published_before_the_200(
     client: Any, kafka_bootstrap: str, topics: Topics
 ) -> None:
     c, _ = client
-    body = encode(text_webhook(NUMBER, "5511977776666", "olá ✓", name="João",
-                               wamid="wamid.ABC"))
+    body = encode(text_webhook(NUMBER, "5511977776666", "olá ✓", name="João", wamid="wamid.ABC"))
     r = await _post(c, body, SECRET)
     assert r.status_code == 200, r.text
     assert r.json() == {"status": "ok", "items": 1}
@@ -134,8 +147,9 @@ async def test_bad_or_missing_signatures_are_401_and_publish_nothing(
         r = await _post(c, body, secret)
         assert r.status_code == 401
         assert r.json()["error"]["code"] == "invalid_signature"
-    r = await c.post("/api/v1/whatsapp/webhook", content=body,
-                     headers={"X-Hub-Signature-256": "sha1=abc"})
+    r = await c.post(
+        "/api/v1/whatsapp/webhook", content=body, headers={"X-Hub-Signature-256": "sha1=abc"}
+    )
     assert r.status_code == 401
     assert await _published(kafka_bootstrap, topics.wa_inbound, 1, wait=1.5) == []
 
@@ -146,8 +160,11 @@ async def test_non_ascii_text_is_checked_over_the_escaped_bytes_meta_sends(clien
     assert b"\\u00e4" in body  # Meta's escaped form
     assert (await _post(c, body, SECRET)).status_code == 200
     raw_utf8 = body.decode("unicode_escape").encode("utf-8", "surrogatepass")
-    r = await c.post("/api/v1/whatsapp/webhook", content=body,
-                     headers={"X-Hub-Signature-256": sign(SECRET, raw_utf8)})
+    r = await c.post(
+        "/api/v1/whatsapp/webhook",
+        content=body,
+        headers={"X-Hub-Signature-256": sign(SECRET, raw_utf8)},
+    )
     assert r.status_code == 401
 
 
@@ -178,9 +195,12 @@ async def test_broker_down_answers_503_so_meta_retries(
     make_settings: Callable[..., IngressSettings],
 ) -> None:
     broker = EmbeddedBroker().start()
-    settings = make_settings(IngressSettings, meta_app_secret=SECRET,
-                             kafka_bootstrap_servers=broker.bootstrap,
-                             kafka_request_timeout_ms=1500)
+    settings = make_settings(
+        IngressSettings,
+        meta_app_secret=SECRET,
+        kafka_bootstrap_servers=broker.bootstrap,
+        kafka_request_timeout_ms=1500,
+    )
     producer = Producer(settings)
     await producer.start()
     broker.stop()
@@ -196,14 +216,19 @@ async def test_broker_down_answers_503_so_meta_retries(
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
     max_leaves=20,
 )
 
 
-@settings(max_examples=60, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(payload=json_values, raw=st.binary(max_size=200), signed=st.booleans())
 async def test_no_input_gets_a_5xx(client: Any, payload: Any, raw: bytes, signed: bool) -> None:
     c, _ = client

@@ -86,24 +86,39 @@ class RouterHandler(RecordHandler):
                 return None
             ROUTED.labels("status").inc()
             return self._topics.commands, self._command(
-                c.CMD_HANDLE_STATUS, env, route.organization_id,
-                c.HandleStatus(organization_id=route.organization_id,
-                               phone_number_id=number_id, status=env.data["status"]),
+                c.CMD_HANDLE_STATUS,
+                env,
+                route.organization_id,
+                c.HandleStatus(
+                    organization_id=route.organization_id,
+                    phone_number_id=number_id,
+                    status=env.data["status"],
+                ),
             )
         if not route.routed or route.organization_id is None or route.chatbot_id is None:
             ROUTED.labels(f"unrouted_{route.reason}").inc()
             log.warning("unrouted message on %s: %s", number_id, route.reason)
             return self._topics.events, Envelope.new(
-                c.EVT_UNROUTED, id=deterministic_id("router.unrouted", env.id), source=SOURCE,
-                subject=env.subject, causation=env, organization_id=route.organization_id,
-                data={"reason": route.reason, "phone_number_id": number_id,
-                      "message": env.data.get("message"), "contact": env.data.get("contact")},
+                c.EVT_UNROUTED,
+                id=deterministic_id("router.unrouted", env.id),
+                source=SOURCE,
+                subject=env.subject,
+                causation=env,
+                organization_id=route.organization_id,
+                data={
+                    "reason": route.reason,
+                    "phone_number_id": number_id,
+                    "message": env.data.get("message"),
+                    "contact": env.data.get("contact"),
+                },
             )
         ROUTED.labels("message").inc()
         contact: dict[str, Any] = env.data.get("contact") or {}
         message: dict[str, Any] = env.data.get("message") or {}
         return self._topics.commands, self._command(
-            c.CMD_HANDLE_INBOUND, env, route.organization_id,
+            c.CMD_HANDLE_INBOUND,
+            env,
+            route.organization_id,
             c.HandleInbound(
                 organization_id=route.organization_id,
                 chatbot_id=route.chatbot_id,
@@ -122,7 +137,11 @@ class RouterHandler(RecordHandler):
     @staticmethod
     def _command(kind: str, env: Envelope, org: str, payload: Any) -> Envelope:
         return Envelope.new(
-            kind, id=deterministic_id("router", kind, env.id), source=SOURCE,
-            subject=env.subject, causation=env, organization_id=org,
+            kind,
+            id=deterministic_id("router", kind, env.id),
+            source=SOURCE,
+            subject=env.subject,
+            causation=env,
+            organization_id=org,
             data=payload.model_dump(mode="json"),
         )

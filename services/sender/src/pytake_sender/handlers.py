@@ -98,11 +98,21 @@ class SenderHandler(RecordHandler):
         self, cause: Envelope, cmd: c.SendCommand, kind: str, data: dict[str, Any]
     ) -> None:
         extra = str(data.get("attempt", ""))
-        await self._producer.send(self._topics.wa_delivery, Envelope.new(
-            kind, id=deterministic_id("sender", kind, cmd.outbound_id, extra), source=SOURCE,
-            subject=cause.subject, causation=cause,
-            data={"outbound_id": cmd.outbound_id, "phone_number_id": cmd.phone_number_id, **data},
-        ))
+        await self._producer.send(
+            self._topics.wa_delivery,
+            Envelope.new(
+                kind,
+                id=deterministic_id("sender", kind, cmd.outbound_id, extra),
+                source=SOURCE,
+                subject=cause.subject,
+                causation=cause,
+                data={
+                    "outbound_id": cmd.outbound_id,
+                    "phone_number_id": cmd.phone_number_id,
+                    **data,
+                },
+            ),
+        )
 
 
 def _error(outcome: Outcome, attempt: int) -> dict[str, Any]:

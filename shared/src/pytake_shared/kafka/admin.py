@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 
@@ -44,10 +45,9 @@ async def ensure_topics(bootstrap: str, topics: Topics, replication: int = 1) ->
             configs = {"cleanup.policy": "compact"} if spec.compacted else {}
             wanted.append(NewTopic(name, topics.partitions, replication, topic_configs=configs))
         for new in wanted:
-            try:
+            # Another process may have created it meanwhile.
+            with contextlib.suppress(TopicAlreadyExistsError):
                 await admin.create_topics([new])
-            except TopicAlreadyExistsError:
-                pass  # another process created it meanwhile
         created = [t.name for t in wanted]
         if created:
             log.info("created topics: %s", ", ".join(created))

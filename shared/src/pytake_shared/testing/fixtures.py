@@ -96,9 +96,7 @@ async def topics(kafka_bootstrap: str) -> Topics:
 
 
 @pytest.fixture
-def make_settings(
-    kafka_bootstrap: str, database: str, topics: Topics
-) -> Callable[..., Any]:
+def make_settings(kafka_bootstrap: str, database: str, topics: Topics) -> Callable[..., Any]:
     """Build any service's settings pointed at this test's broker, database and topics."""
 
     def build(cls: type[S] = ServiceSettings, **overrides: Any) -> S:  # type: ignore[assignment]

@@ -31,13 +31,10 @@ class Store:
     @staticmethod
     async def load(conn: Any, keys: Iterable[str]) -> dict[str, ConversationState]:
         rows = await conn.fetch(
-            "SELECT key, state FROM executor.conversations WHERE key = ANY($1::text[]) "
-            "FOR UPDATE",
+            "SELECT key, state FROM executor.conversations WHERE key = ANY($1::text[]) FOR UPDATE",
             list(keys),
         )
-        return {
-            r["key"]: ConversationState.model_validate(orjson.loads(r["state"])) for r in rows
-        }
+        return {r["key"]: ConversationState.model_validate(orjson.loads(r["state"])) for r in rows}
 
     @staticmethod
     async def save(

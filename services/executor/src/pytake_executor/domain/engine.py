@@ -66,24 +66,32 @@ class _Run:
 
 def decide(state: ConversationState, inbound: Inbound, flows: Flows) -> list[Event]:
     run = _Run(state)
-    run.emit(InboundReceived(message_id=inbound.message_id, message_type=inbound.message_type,
-                             text=inbound.text, at=inbound.at))
+    run.emit(
+        InboundReceived(
+            message_id=inbound.message_id,
+            message_type=inbound.message_type,
+            text=inbound.text,
+            at=inbound.at,
+        )
+    )
     if state.status in ("new", "closed"):
         flow = flows.main_flow(inbound.chatbot_id)
         if flow is None:
             return run.events
-        run.emit(ConversationStarted(
-            conversation_id=str(deterministic_id("conversation", inbound.command_id)),
-            organization_id=inbound.organization_id,
-            chatbot_id=inbound.chatbot_id,
-            phone_number_id=inbound.phone_number_id,
-            contact=inbound.contact,
-            flow_id=flow.id,
-            flow_version=flow.version,
-            flow_name=flow.name,
-            variables=dict(flow.variables),
-            at=inbound.at,
-        ))
+        run.emit(
+            ConversationStarted(
+                conversation_id=str(deterministic_id("conversation", inbound.command_id)),
+                organization_id=inbound.organization_id,
+                chatbot_id=inbound.chatbot_id,
+                phone_number_id=inbound.phone_number_id,
+                contact=inbound.contact,
+                flow_id=flow.id,
+                flow_version=flow.version,
+                flow_name=flow.name,
+                variables=dict(flow.variables),
+                at=inbound.at,
+            )
+        )
         _run_from(run, flow, flow.start)
         return run.events
     flow = flows.by_version(state.flow_id or "", state.flow_version or 0)
@@ -92,8 +100,11 @@ def decide(state: ConversationState, inbound: Inbound, flows: Flows) -> list[Eve
         run.emit(ConversationClosed(reason="flow_unavailable", at=inbound.at))
         return run.events
     if state.status == "waiting":
-        run.emit(InputCaptured(node_id=node.id, variable=node.data.get("variableName"),
-                               value=inbound.text))
+        run.emit(
+            InputCaptured(
+                node_id=node.id, variable=node.data.get("variableName"), value=inbound.text
+            )
+        )
         _follow(run, flow, node)
     return run.events
 
@@ -128,8 +139,11 @@ def _run_from(run: _Run, flow: Flow, node: Node | None) -> None:
             run.emit(ConversationClosed(reason="completed", at=run.state.last_inbound_at or 0))
             return
         else:
-            run.emit(ConversationClosed(reason=f"unsupported_node:{node.type}",
-                                        at=run.state.last_inbound_at or 0))
+            run.emit(
+                ConversationClosed(
+                    reason=f"unsupported_node:{node.type}", at=run.state.last_inbound_at or 0
+                )
+            )
             return
         edge = flow.default_edge(node.id)
         node = flow.nodes[edge.target] if edge is not None else None
@@ -141,8 +155,11 @@ def render_context(state: ConversationState) -> dict[str, Any]:
     contact = state.contact
     return {
         **state.variables,
-        "contact": {"name": contact.get("name") or "",
-                    "phone": contact.get("wa_id") or "", "id": contact.get("id") or ""},
+        "contact": {
+            "name": contact.get("name") or "",
+            "phone": contact.get("wa_id") or "",
+            "id": contact.get("id") or "",
+        },
         "flow": {"name": state.flow_name or ""},
         "last_input": state.last_input or "",
         "now": datetime.fromtimestamp(state.last_inbound_at or 0, UTC).isoformat(),
@@ -152,8 +169,10 @@ def render_context(state: ConversationState) -> dict[str, Any]:
 def _queue_text(run: _Run, node: Node, template: str) -> None:
     state = run.state
     outbound_id = deterministic_id("outbound", state.conversation_id, state.messages_queued)
-    run.emit(MessageQueued(
-        outbound_id=str(outbound_id),
-        node_id=node.id,
-        message={"kind": "text", "text": render(template, render_context(state))},
-    ))
+    run.emit(
+        MessageQueued(
+            outbound_id=str(outbound_id),
+            node_id=node.id,
+            message={"kind": "text", "text": render(template, render_context(state))},
+        )
+    )

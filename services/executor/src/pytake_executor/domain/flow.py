@@ -104,8 +104,9 @@ def load_flow(flow_id: str, version: int, name: str, document: dict[str, Any]) -
         edges.setdefault(source, []).append(
             Edge(source, target, raw.get("sourceHandle") or None, raw.get("label") or None)
         )
-    settings = {
+    settings: dict[str, Any] = {
         k: document[k] for k in ("inactivity_settings", "window_expiry_settings") if k in document
     }
-    return Flow(flow_id, version, name, nodes, edges, dict(document.get("variables") or {}),
-                settings)
+    return Flow(
+        flow_id, version, name, nodes, edges, dict(document.get("variables") or {}), settings
+    )

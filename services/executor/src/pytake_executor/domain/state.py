@@ -63,9 +63,7 @@ def evolve(state: ConversationState, event: Event) -> ConversationState:
                 last_input=state.last_input,
             )
         case InboundReceived():
-            return state.model_copy(
-                update={"last_inbound_at": event.at, "last_input": event.text}
-            )
+            return state.model_copy(update={"last_inbound_at": event.at, "last_input": event.text})
         case NodeEntered():
             return state.model_copy(
                 update={

@@ -16,15 +16,15 @@ import orjson
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import Counter
+
+from pytake_ingress.domain import normalize
+from pytake_ingress.settings import IngressSettings
+from pytake_ingress.signature import verify
 from pytake_shared.config import ConfigView
 from pytake_shared.contracts import WA_PAYLOAD_UNRECOGNIZED
 from pytake_shared.envelope import Envelope, deterministic_id
 from pytake_shared.errors import TransientError
 from pytake_shared.kafka.producer import Producer
-
-from pytake_ingress.domain import normalize
-from pytake_ingress.settings import IngressSettings
-from pytake_ingress.signature import verify
 
 log = logging.getLogger(__name__)
 

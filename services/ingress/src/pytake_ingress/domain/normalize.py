@@ -19,9 +19,6 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from pytake_shared.envelope import Envelope, deterministic_id
-from pytake_shared.topics import conversation_key
-
 from pytake_ingress.domain.messages import (
     match_contact,
     read_contact,
@@ -51,6 +48,8 @@ from pytake_ingress.domain.reading import (
     json_safe,
 )
 from pytake_ingress.domain.statuses import read_status
+from pytake_shared.envelope import Envelope, deterministic_id
+from pytake_shared.topics import conversation_key
 
 DEFAULT_SOURCE = "pytake-ingress"
 # The three item lists a `messages` change can carry, in the order they are published.

@@ -33,11 +33,20 @@ class OutboundLedger:
         return attempts
 
     async def finish(
-        self, outbound_id: str, status: str, *, wamid: str | None = None,
-        code: int | None = None, error: str | None = None,
+        self,
+        outbound_id: str,
+        status: str,
+        *,
+        wamid: str | None = None,
+        code: int | None = None,
+        error: str | None = None,
     ) -> None:
         await self._pool.execute(
             "UPDATE sender.outbound_ledger SET status = $2, wamid = COALESCE($3, wamid), "
             "last_error_code = $4, last_error = $5, updated_at = now() WHERE outbound_id = $1",
-            outbound_id, status, wamid, code, error,
+            outbound_id,
+            status,
+            wamid,
+            code,
+            error,
         )

@@ -22,8 +22,11 @@ def _recipient(cmd: SendCommand) -> dict[str, str]:
 def build_body(cmd: SendCommand) -> dict[str, Any]:
     msg = cmd.message
     if msg.kind == "mark_read":
-        body: dict[str, Any] = {"messaging_product": "whatsapp", "status": "read",
-                                "message_id": msg.message_id}
+        body: dict[str, Any] = {
+            "messaging_product": "whatsapp",
+            "status": "read",
+            "message_id": msg.message_id,
+        }
         if msg.typing_indicator:
             body["typing_indicator"] = {"type": "text"}
         return body
@@ -48,26 +51,39 @@ def _content(msg: OutboundMessage) -> dict[str, Any]:
             media["filename"] = msg.filename
         return {"type": kind, kind: media}
     if msg.kind in ("buttons", "list"):
-        interactive: dict[str, Any] = {"type": "button" if msg.kind == "buttons" else "list",
-                                       "body": {"text": msg.text or ""}}
+        interactive: dict[str, Any] = {
+            "type": "button" if msg.kind == "buttons" else "list",
+            "body": {"text": msg.text or ""},
+        }
         if msg.header:
             interactive["header"] = {"type": "text", "text": msg.header}
         if msg.footer:
             interactive["footer"] = {"text": msg.footer}
         if msg.kind == "buttons":
-            interactive["action"] = {"buttons": [
-                {"type": "reply", "reply": {"id": b["id"], "title": b["title"]}}
-                for b in msg.buttons
-            ]}
+            interactive["action"] = {
+                "buttons": [
+                    {"type": "reply", "reply": {"id": b["id"], "title": b["title"]}}
+                    for b in msg.buttons
+                ]
+            }
         else:
-            interactive["action"] = {"button": msg.button_text or "Options",
-                                     "sections": msg.sections}
+            interactive["action"] = {
+                "button": msg.button_text or "Options",
+                "sections": msg.sections,
+            }
         return {"type": "interactive", "interactive": interactive}
     if msg.kind == "template":
-        return {"type": "template", "template": {
-            "name": msg.template_name, "language": {"code": msg.language_code or "en_US"},
-            "components": msg.components}}
+        return {
+            "type": "template",
+            "template": {
+                "name": msg.template_name,
+                "language": {"code": msg.language_code or "en_US"},
+                "components": msg.components,
+            },
+        }
     if msg.kind == "reaction":
-        return {"type": "reaction",
-                "reaction": {"message_id": msg.message_id, "emoji": msg.emoji or ""}}
+        return {
+            "type": "reaction",
+            "reaction": {"message_id": msg.message_id, "emoji": msg.emoji or ""},
+        }
     raise UnsendableError(f"unknown outbound kind {msg.kind}")  # pragma: no cover
