@@ -34,3 +34,5 @@ async def stack(kafka_bootstrap: str, database: str, tmp_path: Path) -> AsyncIte
             text = log.read_text(errors="replace")
             if "Traceback" in text or "ERROR" in text:
                 print(f"--- {log.name} ---\n{text[-4000:]}")
+    # SIGTERM is a clean stop: every service finishes its batch and exits 0.
+    assert running.exit_codes == dict.fromkeys(running.exit_codes, 0), running.exit_codes

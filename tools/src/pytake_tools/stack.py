@@ -73,6 +73,7 @@ class Stack:
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
         self.bootstrap = ""
         self.database_url = ""
+        self.exit_codes: dict[str, int | None] = {}
 
     # -- addresses -----------------------------------------------------------------------------
     def url(self, name: str) -> str:
@@ -193,6 +194,7 @@ class Stack:
     def stop(self) -> None:
         for name in reversed(list(self.processes)):
             stop_process(self.processes[name])
+            self.exit_codes[name] = self.processes[name].returncode
         self.processes.clear()
         if self.postgres is not None:
             self.postgres.stop()

@@ -1,0 +1,104 @@
+"""`python -m bench [NAME ...]`: run benchmarks and print a table.
+
+- `normalize`: webhook bodies normalized per second (pure ingress code, no I/O).
+- `pipeline`: records per second through the shared producer and consumer loop on the embedded
+  broker (produce N envelopes, consume them in one group with manual commits).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from pytake_ingress.domain import normalize
+from pytake_shared.envelope import Envelope
+from pytake_shared.kafka import ConsumerLoop, Producer, Record, RecordHandler
+from pytake_shared.kafka.admin import ensure_topics
+from pytake_shared.settings import ServiceSettings
+from pytake_shared.testing.embedded import EmbeddedBroker
+from pytake_shared.topics import Topics
+from pytake_tools.webhooks import text_webhook
+
+Row = tuple[str, int, float, str]
+
+
+def bench_normalize(n: int) -> Row:
+    payloads = [text_webhook("100000000000001", f"55119{i:07d}", f"hi {i}") for i in range(n)]
+    now = datetime.now(UTC)
+    started = time.perf_counter()
+    for payload in payloads:
+        normalize(payload, received_at=now)
+    elapsed = time.perf_counter() - started
+    return ("normalize webhook (1 text message)", n, elapsed, f"{n / elapsed:,.0f} bodies/s")
+
+
+class _Count(RecordHandler):
+    def __init__(self) -> None:
+        self.count = 0
+
+    async def handle(self, record: Record) -> None:
+        self.count += 1
+
+
+async def bench_pipeline(n: int) -> list[Row]:
+    broker = EmbeddedBroker().start()
+    try:
+        topics = Topics(namespace=f"bench{uuid.uuid4().hex[:6]}", partitions=12)
+        settings = ServiceSettings(
+            kafka_bootstrap_servers=broker.bootstrap,
+            pytake_topic_namespace=topics.namespace,
+        )
+        await ensure_topics(broker.bootstrap, topics)
+        producer = Producer(settings)
+        await producer.start()
+        envs = [
+            Envelope.new("bench.item", source="bench", subject=f"k{i % 500}", data={"i": i})
+            for i in range(n)
+        ]
+        started = time.perf_counter()
+        for chunk in range(0, n, 1000):
+            await producer.send_many((topics.wa_inbound, e) for e in envs[chunk : chunk + 1000])
+        produced = time.perf_counter() - started
+        handler = _Count()
+        loop = ConsumerLoop(settings, topics=[topics.wa_inbound], group_id="bench",
+                            handler=handler, producer=producer)
+        task = asyncio.create_task(loop.run())
+        await loop.assigned.wait()
+        started = time.perf_counter()
+        while handler.count < n:
+            await asyncio.sleep(0.01)
+        consumed = time.perf_counter() - started
+        loop.stop()
+        await task
+        await producer.stop()
+    finally:
+        broker.stop()
+    return [
+        ("produce (acks=all, batches of 1000)", n, produced, f"{n / produced:,.0f} records/s"),
+        ("consume + commit (one loop)", n, consumed, f"{n / consumed:,.0f} records/s"),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("names", nargs="*", default=["normalize", "pipeline"])
+    parser.add_argument("-n", type=int, default=20_000)
+    args = parser.parse_args()
+    runs: dict[str, Callable[[], list[Row]]] = {
+        "normalize": lambda: [bench_normalize(args.n)],
+        "pipeline": lambda: asyncio.run(bench_pipeline(args.n)),
+    }
+    rows: list[Row] = []
+    for name in args.names:
+        rows.extend(runs[name]())
+    print(f"\n{'benchmark':<40} {'n':>8} {'seconds':>8}  rate")
+    for label, n, seconds, rate in rows:
+        print(f"{label:<40} {n:>8} {seconds:>8.2f}  {rate}")
+
+
+if __name__ == "__main__":
+    main()
