@@ -183,7 +183,7 @@ class ConfigView:
         try:
             partitions = consumer.partitions_for_topic(topic)
             while not partitions:
-                await consumer._client.force_metadata_update()
+                await consumer.topics()  # refreshes the cluster metadata
                 partitions = consumer.partitions_for_topic(topic)
                 if not partitions:
                     await asyncio.sleep(0.5)
