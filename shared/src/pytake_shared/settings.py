@@ -28,6 +28,7 @@ class ServiceSettings(BaseSettings):
     database_pool_max: int = 10
     pytake_topic_namespace: str = ""
     pytake_topic_partitions: int = Field(default=DEFAULT_PARTITIONS, ge=1)
+    pytake_topic_replication: int = Field(default=1, ge=1)
     dlq_max_consecutive: int = Field(default=100, ge=1)
     pytake_config_key: str = "dev-only-config-key-change-me"
     log_level: str = "INFO"

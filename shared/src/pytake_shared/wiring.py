@@ -34,7 +34,9 @@ async def start_producer(runtime: Runtime) -> Producer:
     settings = runtime.settings
     await wait_for_broker(settings.kafka_bootstrap_servers, timeout_s=60)
     # Every service may be the first up: creating the registry's topics is idempotent.
-    await ensure_topics(settings.kafka_bootstrap_servers, settings.topics)
+    await ensure_topics(
+        settings.kafka_bootstrap_servers, settings.topics, settings.pytake_topic_replication
+    )
     producer = Producer(settings)
     await producer.start()
     runtime.on_close(producer.stop)
