@@ -51,6 +51,25 @@ class Runtime:
         self._tasks[name] = run
         self._stoppers.append(stop)
 
+    def add_periodic(
+        self, name: str, interval_s: float, job: Callable[[], Awaitable[object]]
+    ) -> None:
+        """Run `job` every `interval_s` seconds until stop; a failing run is logged, not fatal."""
+        stop = asyncio.Event()
+
+        async def loop() -> None:
+            while not stop.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), interval_s)
+                if stop.is_set():
+                    return
+                try:
+                    await job()
+                except Exception:
+                    log.exception("periodic job %s failed", name)
+
+        self.add_task(name, loop, stop.set)
+
     def on_close(self, cleanup: Callable[[], Awaitable[None]]) -> None:
         """Run at shutdown, after the tasks finished, in reverse order of registration."""
         self._cleanups.append(cleanup)

@@ -24,7 +24,9 @@ async def build(settings: ExecutorSettings) -> Runtime:
     producer = await start_producer(runtime)
     pool = await start_database(runtime, "executor", MIGRATIONS)
     config = start_config_view(runtime)
-    handler = ExecutorHandler(settings.topics, Store(pool), ConfigFlows(config), producer)
+    store = Store(pool)
+    runtime.add_periodic("prune-processed-ids", 3600, store.prune_processed)
+    handler = ExecutorHandler(settings.topics, store, ConfigFlows(config), producer)
     start_consumer(
         runtime,
         topics=[settings.topics.commands],

@@ -23,9 +23,9 @@ async def build(settings: RouterSettings) -> Runtime:
     producer = await start_producer(runtime)
     pool = await start_database(runtime, "router", MIGRATIONS)
     config = start_config_view(runtime)
-    handler = RouterHandler(
-        settings.topics, config, DedupeLedger(pool, settings.router_dedupe_days), producer
-    )
+    ledger = DedupeLedger(pool, settings.router_dedupe_days)
+    runtime.add_periodic("prune-dedupe-ledger", 3600, ledger.prune)
+    handler = RouterHandler(settings.topics, config, ledger, producer)
     start_consumer(
         runtime,
         topics=[settings.topics.wa_inbound],

@@ -71,6 +71,15 @@ class Store:
             next_offset,
         )
 
+    async def prune_processed(self, days: int = 7) -> int:
+        """Forget applied command ids older than `days`: offsets are stored, so commands that
+        old are never delivered again."""
+        result: str = await self.pool.execute(
+            "DELETE FROM executor.processed WHERE processed_at < now() - make_interval(days => $1)",
+            days,
+        )
+        return int(result.split()[-1])
+
     async def offsets(self, topic: str, partitions: Iterable[int]) -> dict[int, int]:
         rows = await self.pool.fetch(
             "SELECT partition, next_offset FROM executor.offsets "
