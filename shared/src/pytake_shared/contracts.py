@@ -24,6 +24,7 @@ CMD_HANDLE_STATUS = "pytake.conversation.handle_status"
 
 # conversation.events.v1 (executor; router for unrouted/rate-limited records)
 EVT_UNROUTED = "pytake.conversation.unrouted"
+EVT_RATE_LIMITED = "pytake.conversation.rate_limited"
 
 # wa.outbound.v1 (executor)
 OUT_SEND = "pytake.outbound.send"

@@ -25,7 +25,9 @@ async def build(settings: RouterSettings) -> Runtime:
     config = start_config_view(runtime)
     ledger = DedupeLedger(pool, settings.router_dedupe_days)
     runtime.add_periodic("prune-dedupe-ledger", 3600, ledger.prune)
-    handler = RouterHandler(settings.topics, config, ledger, producer)
+    handler = RouterHandler(
+        settings.topics, config, ledger, producer, settings.router_rate_limit_per_minute
+    )
     start_consumer(
         runtime,
         topics=[settings.topics.wa_inbound],

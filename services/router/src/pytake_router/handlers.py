@@ -14,6 +14,7 @@ from typing import Any
 from prometheus_client import Counter
 
 from pytake_router.adapters.ledger import DedupeLedger
+from pytake_router.domain.ratelimit import RateLimiter
 from pytake_router.domain.routing import resolve
 from pytake_shared import contracts as c
 from pytake_shared.config import ConfigView
@@ -43,12 +44,19 @@ class RouterHandler(RecordHandler):
     batched = True
 
     def __init__(
-        self, topics: Topics, config: ConfigView, ledger: DedupeLedger, producer: Producer
+        self,
+        topics: Topics,
+        config: ConfigView,
+        ledger: DedupeLedger,
+        producer: Producer,
+        rate_limit_per_minute: int = 5,
     ) -> None:
         self._topics = topics
         self._config = config
         self._ledger = ledger
         self._producer = producer
+        self._limit = rate_limit_per_minute
+        self._limiter = RateLimiter()
 
     async def handle(self, record: Record) -> None:
         await self.handle_batch([record])
@@ -112,9 +120,30 @@ class RouterHandler(RecordHandler):
                     "contact": env.data.get("contact"),
                 },
             )
-        ROUTED.labels("message").inc()
         contact: dict[str, Any] = env.data.get("contact") or {}
         message: dict[str, Any] = env.data.get("message") or {}
+        org = self._config.organization(route.organization_id)
+        limit = int((org.settings if org else {}).get("rate_limit_per_minute", self._limit))
+        verdict = self._limiter.check(env.subject, int(message.get("timestamp") or 0), limit)
+        if not verdict.allowed:
+            ROUTED.labels("rate_limited").inc()
+            return self._topics.events, Envelope.new(
+                c.EVT_RATE_LIMITED,
+                id=deterministic_id("router.rate_limited", env.id),
+                source=SOURCE,
+                subject=env.subject,
+                causation=env,
+                organization_id=route.organization_id,
+                data={
+                    "phone_number_id": number_id,
+                    "chatbot_id": route.chatbot_id,
+                    "limit_per_minute": limit,
+                    "notice": verdict.notice,
+                    "message": {k: v for k, v in message.items() if k != "raw"},
+                    "contact": contact,
+                },
+            )
+        ROUTED.labels("message").inc()
         return self._topics.commands, self._command(
             c.CMD_HANDLE_INBOUND,
             env,
