@@ -1,4 +1,4 @@
-"""Helpers for the shared package's tests: a started producer and readers of whole topics."""
+"""Helpers for the shared package's tests: a started producer and a reader of whole topics."""
 
 from __future__ import annotations
 
@@ -7,13 +7,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer
 
 from pytake_shared.kafka import Producer
 from pytake_shared.settings import ServiceSettings
 
 ReadTopic = Callable[..., Awaitable[list[Any]]]
-TopicSize = Callable[[str], Awaitable[int]]
 
 
 @pytest.fixture
@@ -46,24 +45,3 @@ def read_topic(kafka_bootstrap: str) -> ReadTopic:
         return out
 
     return read
-
-
-@pytest.fixture
-def topic_size(kafka_bootstrap: str) -> TopicSize:
-    """`await topic_size(topic)`: how many records `topic` holds (sum of its end offsets)."""
-
-    async def size(topic: str) -> int:
-        consumer = AIOKafkaConsumer(bootstrap_servers=kafka_bootstrap, group_id=None)
-        await consumer.start()
-        try:
-            partitions = consumer.partitions_for_topic(topic)
-            async with asyncio.timeout(10):
-                while not partitions:
-                    await consumer._client.force_metadata_update()
-                    partitions = consumer.partitions_for_topic(topic)
-            ends = await consumer.end_offsets([TopicPartition(topic, p) for p in partitions])
-            return sum(ends.values())
-        finally:
-            await consumer.stop()
-
-    return size

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
 from pytake_shared.envelope import Envelope
 from pytake_shared.errors import ConsumerHalted, InvalidInput, TransientError
 from pytake_shared.kafka import ConsumerLoop, Producer, Record, RecordHandler

@@ -42,8 +42,14 @@ async def test_a_member_joining_and_leaving_loses_nothing_and_keeps_order_per_ke
 
     def loop(name: str) -> tuple[ConsumerLoop, Slow]:
         handler = Slow(handled, name)
-        return ConsumerLoop(settings, topics=[topics.commands], group_id=group, handler=handler,
-                            producer=started_producer, max_records=20), handler
+        return ConsumerLoop(
+            settings,
+            topics=[topics.commands],
+            group_id=group,
+            handler=handler,
+            producer=started_producer,
+            max_records=20,
+        ), handler
 
     first, first_handler = loop("a")
     second, second_handler = loop("b")

@@ -14,6 +14,7 @@ from aiokafka import AIOKafkaConsumer
 from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from pytake_ingress.api.webhook import build_router
 from pytake_ingress.settings import IngressSettings
 from pytake_ingress.signature import sign

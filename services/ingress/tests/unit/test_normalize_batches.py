@@ -8,6 +8,7 @@ from typing import Any
 
 import orjson
 import pytest
+
 from pytake_ingress.domain import (
     ERROR_RECEIVED,
     EVENT_TYPES,

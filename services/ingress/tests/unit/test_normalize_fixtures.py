@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from pytake_ingress.domain import (
     FIELD_RECEIVED,
     MESSAGE_RECEIVED,

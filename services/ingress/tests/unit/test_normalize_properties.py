@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from pytake_ingress.domain import MESSAGE_RECEIVED, STATUS_RECEIVED, normalize
 from pytake_shared.envelope import Envelope, deterministic_id
 

@@ -1,33 +1,77 @@
-"""The per-contact rate limit, on Meta's timestamps."""
+"""The per-contact rate limit: a sliding minute on Meta's timestamps, one notice per excess."""
 
 from __future__ import annotations
 
-from pytake_router.domain.ratelimit import RateLimiter
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pytake_router.domain.ratelimit import WINDOW_S, RateLimiter, Verdict
+
+T0 = 1_700_000_000
 
 
-def test_the_sixth_message_within_a_minute_is_limited_with_one_notice_per_window() -> None:
+def test_up_to_the_limit_passes_and_the_first_excess_asks_for_a_notice() -> None:
     limiter = RateLimiter()
-    verdicts = [limiter.check("n:1", 1000 + i, 5) for i in range(8)]
-    assert [v.allowed for v in verdicts] == [True] * 5 + [False] * 3
-    assert [v.notice for v in verdicts[5:]] == [True, False, False]
+    verdicts = [limiter.check("k", T0 + i, 5) for i in range(7)]
+    assert verdicts == [Verdict(True)] * 5 + [Verdict(False, notice=True), Verdict(False)]
 
 
-def test_the_window_slides_and_other_contacts_are_not_affected() -> None:
+def test_messages_pass_again_once_the_oldest_leaves_the_minute() -> None:
     limiter = RateLimiter()
     for i in range(5):
-        assert limiter.check("n:1", 1000 + i, 5).allowed
-    assert not limiter.check("n:1", 1010, 5).allowed
-    assert limiter.check("n:2", 1010, 5).allowed
-    # 60 s after the first message, one slot is free again; a new window gives a new notice.
-    assert limiter.check("n:1", 1060, 5).allowed
-    limited = limiter.check("n:1", 1060, 5)
-    assert not limited.allowed and limited.notice
+        limiter.check("k", T0 + i, 5)
+    assert limiter.check("k", T0 + WINDOW_S - 1, 5) == Verdict(False, notice=True)
+    assert limiter.check("k", T0 + WINDOW_S, 5) == Verdict(True)  # T0 left the window
+    assert limiter.check("k", T0 + WINDOW_S, 5) == Verdict(False, notice=True)  # a new window
 
 
-def test_a_limit_of_zero_turns_it_off_and_old_keys_are_evicted() -> None:
-    limiter = RateLimiter(max_keys=2)
-    assert all(limiter.check("n:1", 1, 0).allowed for _ in range(50))
-    limiter.check("a", 1, 5)
-    limiter.check("b", 1, 5)
-    limiter.check("c", 500, 5)  # full: "a" and "b" are long idle and go
-    assert set(limiter._seen) == {"c"}
+def test_contacts_are_limited_independently() -> None:
+    limiter = RateLimiter()
+    for _ in range(3):
+        limiter.check("a", T0, 3)
+    assert not limiter.check("a", T0, 3).allowed
+    assert limiter.check("b", T0, 3).allowed
+
+
+def test_a_limit_of_zero_turns_the_limit_off() -> None:
+    limiter = RateLimiter()
+    assert all(limiter.check("k", T0, 0).allowed for _ in range(100))
+
+
+def test_a_replay_of_the_same_timestamps_makes_the_same_decisions() -> None:
+    times = [T0, T0, T0 + 1, T0 + 2, T0 + 2, T0 + 3, T0 + 70, T0 + 71]
+    first, second = RateLimiter(), RateLimiter()
+    assert [first.check("k", t, 3) for t in times] == [second.check("k", t, 3) for t in times]
+
+
+# A stream of (contact, seconds since the previous message) with non-decreasing timestamps.
+streams = st.lists(st.tuples(st.sampled_from("abcd"), st.integers(0, 40)), max_size=60)
+
+
+@settings(max_examples=200, deadline=None)
+@given(streams, st.integers(1, 6))
+def test_a_message_passes_exactly_when_fewer_than_limit_passed_in_the_last_minute(
+    stream: list[tuple[str, int]], limit: int
+) -> None:
+    limiter = RateLimiter()
+    passed: dict[str, list[int]] = {}
+    now = T0
+    for key, gap in stream:
+        now += gap
+        recent = [t for t in passed.get(key, []) if t > now - WINDOW_S]
+        verdict = limiter.check(key, now, limit)
+        assert verdict.allowed == (len(recent) < limit)
+        if verdict.allowed:
+            passed.setdefault(key, []).append(now)
+
+
+@settings(max_examples=200, deadline=None)
+@given(streams, st.integers(1, 6))
+def test_evicting_idle_contacts_never_changes_a_decision(
+    stream: list[tuple[str, int]], limit: int
+) -> None:
+    tight, roomy = RateLimiter(max_keys=1), RateLimiter()
+    now = T0
+    for key, gap in stream:
+        now += gap
+        assert tight.check(key, now, limit) == roomy.check(key, now, limit)

@@ -76,7 +76,13 @@ class SenderHandler(RecordHandler):
         outcome = classify(status, answer)
         SENDS.labels(outcome.verdict, str(outcome.code or "")).inc()
         if outcome.verdict == "accepted":
-            await self._ledger.finish(cmd.outbound_id, "accepted", wamid=outcome.wamid)
+            await self._ledger.finish(
+                cmd.outbound_id,
+                cmd.organization_id,
+                cmd.phone_number_id,
+                "accepted",
+                wamid=outcome.wamid,
+            )
             await self._publish(env, cmd, c.DELIVERY_ACCEPTED, {"wamid": outcome.wamid})
         elif outcome.verdict == "retry":
             await self._publish(env, cmd, c.DELIVERY_RETRYING, _error(outcome, attempt))
@@ -88,7 +94,14 @@ class SenderHandler(RecordHandler):
         self, env: Envelope, cmd: c.SendCommand, outcome: Outcome | None, reason: str
     ) -> None:
         code = outcome.code if outcome else None
-        await self._ledger.finish(cmd.outbound_id, "failed", code=code, error=reason)
+        await self._ledger.finish(
+            cmd.outbound_id,
+            cmd.organization_id,
+            cmd.phone_number_id,
+            "failed",
+            code=code,
+            error=reason,
+        )
         await self._publish(
             env, cmd, c.DELIVERY_FAILED, {"code": code, "reason": reason, "permanent": True}
         )

@@ -21,6 +21,7 @@ class ConfigFlows:
             return None
         try:
             flow = load_flow(entity.id, entity.version, entity.name, entity.document)
+            _ = flow.start  # exactly one start node, or the flow cannot run at all
         except FlowError:
             return None
         self._cache[(flow_id, version)] = flow

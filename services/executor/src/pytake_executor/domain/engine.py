@@ -168,11 +168,14 @@ def render_context(state: ConversationState) -> dict[str, Any]:
 
 def _queue_text(run: _Run, node: Node, template: str) -> None:
     state = run.state
+    text = render(template, render_context(state))
+    if not text.strip():
+        return  # Meta refuses an empty text; a node whose text renders empty sends nothing
     outbound_id = deterministic_id("outbound", state.conversation_id, state.messages_queued)
     run.emit(
         MessageQueued(
             outbound_id=str(outbound_id),
             node_id=node.id,
-            message={"kind": "text", "text": render(template, render_context(state))},
+            message={"kind": "text", "text": text},
         )
     )

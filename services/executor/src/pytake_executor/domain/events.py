@@ -12,7 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 
 class _Event(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # Published events carry enrichments (e.g. `conversation_id`) that replay must tolerate.
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
 
 class ConversationStarted(_Event):

@@ -107,6 +107,7 @@ def load_flow(flow_id: str, version: int, name: str, document: dict[str, Any]) -
     settings: dict[str, Any] = {
         k: document[k] for k in ("inactivity_settings", "window_expiry_settings") if k in document
     }
-    return Flow(
+    flow = Flow(
         flow_id, version, name, nodes, edges, dict(document.get("variables") or {}), settings
     )
+    return flow

@@ -33,9 +33,12 @@ class DedupeLedger:
         keys = list(keys)
         if keys:
             await self._pool.execute(
-                "INSERT INTO router.dedupe_ledger (dedupe_key) SELECT unnest($1::text[]) "
-                "ON CONFLICT (dedupe_key) DO NOTHING",
+                "INSERT INTO router.dedupe_ledger (dedupe_key) SELECT DISTINCT unnest($1::text[]) "
+                "ON CONFLICT (dedupe_key) DO UPDATE SET seen_at = now() "
+                # Only an expired key restarts its retention; a live one keeps its first sight.
+                "WHERE router.dedupe_ledger.seen_at <= now() - make_interval(days => $2)",
                 keys,
+                self._retention_days,
             )
 
     async def prune(self) -> int:

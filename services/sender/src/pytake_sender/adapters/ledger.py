@@ -35,16 +35,25 @@ class OutboundLedger:
     async def finish(
         self,
         outbound_id: str,
+        organization_id: str,
+        phone_number_id: str,
         status: str,
         *,
         wamid: str | None = None,
         code: int | None = None,
         error: str | None = None,
     ) -> None:
+        """Record the final outcome (a row is created when no call was ever attempted)."""
         await self._pool.execute(
-            "UPDATE sender.outbound_ledger SET status = $2, wamid = COALESCE($3, wamid), "
-            "last_error_code = $4, last_error = $5, updated_at = now() WHERE outbound_id = $1",
+            "INSERT INTO sender.outbound_ledger (outbound_id, organization_id, phone_number_id, "
+            "status, wamid, last_error_code, last_error) VALUES ($1, $2, $3, $4, $5, $6, $7) "
+            "ON CONFLICT (outbound_id) DO UPDATE SET status = EXCLUDED.status, "
+            "wamid = COALESCE(EXCLUDED.wamid, sender.outbound_ledger.wamid), "
+            "last_error_code = EXCLUDED.last_error_code, last_error = EXCLUDED.last_error, "
+            "updated_at = now()",
             outbound_id,
+            organization_id,
+            phone_number_id,
             status,
             wamid,
             code,

@@ -1,0 +1,98 @@
+"""The executor as wired by its bootstrap, on the real broker and database: a command in, the
+flow's sends out, offsets stored with the state, and a clean stop."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import asyncpg
+import pytest
+
+from pytake_executor.bootstrap import build
+from pytake_executor.settings import ExecutorSettings
+from pytake_shared.config import ChatbotConfig, FlowConfig, OrganizationConfig, snapshot
+from pytake_shared.envelope import Envelope
+from pytake_shared.kafka import Producer
+from pytake_shared.secrets import SecretBox
+from pytake_shared.topics import Topics
+
+
+@pytest.fixture
+async def restore_signals() -> AsyncIterator[None]:
+    """`Runtime.serve` installs SIGTERM/SIGINT handlers on the test loop: take them away."""
+    yield
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.remove_signal_handler(sig)
+
+
+async def _wait_for(
+    drain: Callable[[str], Awaitable[list[Any]]], topic: str, count: int, timeout: float = 20
+) -> list[Any]:
+    async with asyncio.timeout(timeout):
+        while True:
+            found = await drain(topic)
+            if len(found) >= count:
+                return found
+            await asyncio.sleep(0.2)
+
+
+@pytest.mark.usefixtures("restore_signals")
+async def test_the_wired_executor_runs_the_flow_of_an_inbound_command(
+    make_settings: Callable[..., ExecutorSettings],
+    topics: Topics,
+    producer: Producer,
+    drain: Callable[[str], Awaitable[list[Any]]],
+    command: Callable[..., Envelope],
+    survey: dict[str, Any],
+    database: str,
+) -> None:
+    settings = make_settings(ExecutorSettings)
+    box = SecretBox(settings.pytake_config_key)
+    entities = [
+        ("org", OrganizationConfig(id="org-1", name="Acme")),
+        (
+            "chatbot",
+            ChatbotConfig(
+                id="bot-1",
+                organization_id="org-1",
+                name="Main",
+                main_flow_id="flow-1",
+                main_flow_version=1,
+            ),
+        ),
+        (
+            "flow",
+            FlowConfig(
+                id="flow-1",
+                organization_id="org-1",
+                chatbot_id="bot-1",
+                name="Survey",
+                version=1,
+                document={**survey, "variables": {"company": "Acme"}},
+            ),
+        ),
+    ]
+    await producer.send_many(
+        (topics.config, snapshot(kind, e, source="test", box=box)) for kind, e in entities
+    )
+    runtime = await build(settings)
+    serving = asyncio.create_task(runtime.serve())
+    try:
+        await producer.send(topics.commands, command("wamid.SVC", "hi"))
+        sends = await _wait_for(drain, topics.wa_outbound, 2)
+        texts = [Envelope.from_bytes(r.value).data["message"]["text"] for r in sends]
+        assert texts == ["Hello Ada from Acme", "Your name?"]
+        assert all(runtime.readiness().values())
+    finally:
+        runtime.request_stop()
+        assert await asyncio.wait_for(serving, 20) == 0
+    conn = await asyncpg.connect(database)
+    try:
+        stored = await conn.fetch("SELECT topic, next_offset FROM executor.offsets")
+    finally:
+        await conn.close()
+    assert [(r["topic"], r["next_offset"]) for r in stored] == [(topics.commands, 1)]

@@ -1,0 +1,185 @@
+"""Sender test helpers: send commands shaped like the executor's, a number in the config, and
+(for integration tests) the sender schema, the Meta simulator in-process and a Graph client."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
+
+import asyncpg
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+
+from pytake_sender.adapters.graph import GraphClient
+from pytake_sender.bootstrap import MIGRATIONS
+from pytake_shared import contracts as c
+from pytake_shared.config import ConfigView, NumberConfig, snapshot
+from pytake_shared.db import create_pool, migrate_pool
+from pytake_shared.envelope import Envelope, deterministic_id
+from pytake_shared.kafka import Producer, Record
+from pytake_shared.secrets import SecretBox
+from pytake_shared.settings import ServiceSettings
+from pytake_tools.metasim import SimulatorSettings, run_simulator
+
+BOX = SecretBox("sender-test-key")
+NUMBER_ID = "106540352242922"
+WA_ID = "5511988887777"
+KEY = f"{NUMBER_ID}:{WA_ID}"
+TOKEN = "EAAG-good-token"
+GRAPH_VERSION = "v21.0"
+
+
+def config_with_number(access_token: str | None = TOKEN) -> ConfigView:
+    view = ConfigView(ServiceSettings(), BOX)
+    number = NumberConfig(
+        id="n-1", organization_id="org-1", phone_number_id=NUMBER_ID, access_token=access_token
+    )
+    env = snapshot("number", number, source="test", box=BOX)
+    view.apply(env.subject, env.to_bytes())
+    return view
+
+
+@pytest.fixture
+def config() -> ConfigView:
+    """A config view that knows the test number and its (sealed on the wire) token."""
+    return config_with_number()
+
+
+def send_command(
+    outbound_id: str = "out-1", *, contact: c.Contact | None = None, **message: Any
+) -> Envelope:
+    """A `pytake.outbound.send` command as the executor publishes it (a text by default)."""
+    payload = c.SendCommand(
+        outbound_id=outbound_id,
+        organization_id="org-1",
+        phone_number_id=NUMBER_ID,
+        contact=contact or c.Contact(id=WA_ID, wa_id=WA_ID, name="Ada"),
+        message=c.OutboundMessage(**(message or {"kind": "text", "text": "Hello Ada"})),
+    )
+    return Envelope.new(
+        c.OUT_SEND,
+        id=deterministic_id("executor.send", outbound_id),
+        source="pytake-executor",
+        subject=KEY,
+        correlation_id="wamid.IN",
+        organization_id="org-1",
+        data=payload.model_dump(mode="json"),
+    )
+
+
+@pytest.fixture
+def command() -> Callable[..., Envelope]:
+    return send_command
+
+
+@pytest.fixture
+def record(topics: Any) -> Callable[..., Record]:
+    def build(env: Envelope, offset: int = 0) -> Record:
+        return Record(
+            topic=topics.wa_outbound,
+            partition=0,
+            offset=offset,
+            key=env.subject,
+            envelope=env,
+            timestamp_ms=0,
+            value=env.to_bytes(),
+            headers=tuple(env.headers()),
+        )
+
+    return build
+
+
+# -- integration -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def sender_pool(database: str) -> AsyncIterator[asyncpg.Pool]:
+    pool = await create_pool(database, min_size=1, max_size=4)
+    await migrate_pool(pool, "sender", MIGRATIONS)
+    yield pool
+    await pool.close()
+
+
+@pytest.fixture
+async def producer(make_settings: Callable[..., ServiceSettings]) -> AsyncIterator[Producer]:
+    p = Producer(make_settings())
+    await p.start()
+    yield p
+    await p.stop()
+
+
+Simulated = Callable[..., AbstractAsyncContextManager[tuple[str, GraphClient]]]
+
+
+@pytest.fixture
+def simulator() -> Simulated:
+    """`async with simulator(timeout_s=..., **faults) as (base_url, graph):` the Meta simulator
+    on a free port (no status webhooks, fixed seed) and a Graph client pointed at it."""
+
+    @asynccontextmanager
+    async def run(
+        timeout_s: float = 5.0, **overrides: Any
+    ) -> AsyncIterator[tuple[str, GraphClient]]:
+        settings = SimulatorSettings(
+            webhook_url="", status_delays_ms=(), seed=7, access_tokens=(), **overrides
+        )
+        async with run_simulator(settings) as base_url:
+            graph = GraphClient(base_url, GRAPH_VERSION, timeout_s)
+            try:
+                yield base_url, graph
+            finally:
+                await graph.close()
+
+    return run
+
+
+MARKER = b"__pytake_test_marker__"
+
+
+@pytest.fixture
+async def drain(kafka_bootstrap: str) -> AsyncIterator[Callable[[str], Awaitable[list[Any]]]]:
+    """`await drain(topic)`: every record `topic` holds right now, by (partition, offset).
+
+    A marker is written to each partition and read back, so what was acknowledged before the
+    call is all there without waiting for silence (end offsets are not reliable on the dev
+    broker: it reports the last batch's base offset + 1). Markers are skipped.
+    """
+    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, acks="all")
+    await producer.start()
+
+    async def read(topic: str) -> list[Any]:
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=kafka_bootstrap, group_id=None, enable_auto_commit=False
+        )
+        await consumer.start()
+        try:
+            async with asyncio.timeout(15):
+                partitions = consumer.partitions_for_topic(topic)
+                while not partitions:
+                    await consumer._client.force_metadata_update()
+                    partitions = consumer.partitions_for_topic(topic)
+                marker = MARKER + uuid.uuid4().bytes
+                stops: dict[TopicPartition, int] = {}
+                for p in sorted(partitions):
+                    meta = await producer.send_and_wait(topic, marker, partition=p)
+                    stops[TopicPartition(topic, p)] = meta.offset
+                consumer.assign(list(stops))
+                await consumer.seek_to_beginning(*stops)
+                out: list[Any] = []
+                pending = set(stops)
+                while pending:
+                    for tp, recs in (await consumer.getmany(timeout_ms=200)).items():
+                        for r in recs:
+                            if r.offset >= stops[tp]:
+                                pending.discard(tp)
+                            elif not (r.value or b"").startswith(MARKER):
+                                out.append(r)
+            return sorted(out, key=lambda r: (r.partition, r.offset))
+        finally:
+            await consumer.stop()
+
+    yield read
+    await producer.stop()
