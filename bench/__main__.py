@@ -64,8 +64,13 @@ async def bench_pipeline(n: int) -> list[Row]:
             await producer.send_many((topics.wa_inbound, e) for e in envs[chunk : chunk + 1000])
         produced = time.perf_counter() - started
         handler = _Count()
-        loop = ConsumerLoop(settings, topics=[topics.wa_inbound], group_id="bench",
-                            handler=handler, producer=producer)
+        loop = ConsumerLoop(
+            settings,
+            topics=[topics.wa_inbound],
+            group_id="bench",
+            handler=handler,
+            producer=producer,
+        )
         task = asyncio.create_task(loop.run())
         await loop.assigned.wait()
         started = time.perf_counter()
