@@ -6,7 +6,8 @@ from pathlib import Path
 
 from pytake_sender.adapters.graph import GraphClient
 from pytake_sender.adapters.ledger import OutboundLedger
-from pytake_sender.handlers import SenderHandler
+from pytake_sender.domain.retry import RetryPolicy
+from pytake_sender.handlers import Pacing, SenderHandler
 from pytake_sender.settings import SenderSettings
 from pytake_shared.runtime import Runtime
 from pytake_shared.wiring import (
@@ -28,7 +29,18 @@ async def build(settings: SenderSettings) -> Runtime:
         settings.graph_api_base_url, settings.graph_api_version, settings.graph_api_timeout_s
     )
     runtime.on_close(graph.close)
-    handler = SenderHandler(settings.topics, config, OutboundLedger(pool), graph, producer)
+    handler = SenderHandler(
+        settings.topics,
+        config,
+        OutboundLedger(pool),
+        graph,
+        producer,
+        pacing=Pacing(
+            settings.sender_default_mps, settings.sender_pair_burst, settings.sender_pair_interval_s
+        ),
+        policy=RetryPolicy(max_attempts=settings.sender_max_attempts),
+    )
+    runtime.on_close(handler.close)
     start_consumer(
         runtime,
         topics=[settings.topics.wa_outbound],

@@ -7,29 +7,66 @@ the partition and retry with backoff, which keeps each contact's messages in ord
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+from aiokafka import TopicPartition
 from prometheus_client import Counter
 
 from pytake_sender.adapters.graph import GraphClient
 from pytake_sender.adapters.ledger import OutboundLedger
 from pytake_sender.domain.outcomes import Outcome, classify
+from pytake_sender.domain.pacing import Buckets
 from pytake_sender.domain.requests import UnsendableError, build_body
+from pytake_sender.domain.retry import PAIR_RATE, RetryPolicy
+from pytake_sender.lanes import Lanes
 from pytake_shared import contracts as c
 from pytake_shared.config import ConfigView
 from pytake_shared.envelope import Envelope, deterministic_id
 from pytake_shared.errors import InvalidInput, TransientError
 from pytake_shared.kafka import Producer, Record, RecordHandler
+from pytake_shared.kafka.consumer import ParkFn
 from pytake_shared.topics import Topics
 
 log = logging.getLogger(__name__)
 
 SENDS = Counter("pytake_sender_sends_total", "Graph API outcomes", ["outcome", "code"])
+RETRIES = Counter("pytake_sender_retries_total", "Send attempts retried", ["code"])
+PACED = Counter("pytake_sender_paced_total", "Sends delayed by pacing")
+
+
+@dataclass(frozen=True)
+class Pacing:
+    """Default pacing: per number (Meta's 80/s unless the number says more) and per contact."""
+
+    mps: float = 80.0
+    pair_burst: int = 20
+    pair_interval_s: float = 6.0
+
+
 SOURCE = "pytake-sender"
 
 
+class RetryableSend(TransientError):
+    """Meta answered with something worth retrying: its code and Retry-After."""
+
+    def __init__(self, message: str, code: int | None, retry_after_s: float | None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.retry_after_s = retry_after_s
+
+
 class SenderHandler(RecordHandler):
+    """One Graph API attempt per `handle`; `submit` runs attempts in per-contact lanes with
+    pacing and the retry policy (see `pacing.py`, `retry.py`, `lanes.py`)."""
+
+    pipelined = True
+
     def __init__(
         self,
         topics: Topics,
@@ -37,12 +74,94 @@ class SenderHandler(RecordHandler):
         ledger: OutboundLedger,
         graph: GraphClient,
         producer: Producer,
+        pacing: Pacing | None = None,
+        policy: RetryPolicy | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        rng: random.Random | None = None,
     ) -> None:
         self._topics = topics
         self._config = config
         self._ledger = ledger
         self._graph = graph
         self._producer = producer
+        self._pacing = pacing or Pacing()
+        self._policy = policy or RetryPolicy()
+        self._clock = clock
+        self._rng = rng or random.Random()
+        self._buckets = Buckets()
+        self._lanes = Lanes(self._work)
+        self._park: ParkFn | None = None
+
+    async def submit(self, record: Record, park: ParkFn) -> asyncio.Future[bool]:
+        self._park = park
+        return await self._lanes.submit(record)
+
+    async def on_revoked(self, partitions: set[TopicPartition]) -> None:
+        self._lanes.drop(partitions)
+
+    async def close(self) -> None:
+        await self._lanes.close()
+
+    async def _work(self, record: Record) -> bool:
+        """Send one record: pace, attempt, retry per the policy; False once it is parked."""
+        attempt, strikes = 0, 0
+        while True:
+            attempt += 1
+            await self._pace(record)
+            try:
+                await self.handle(record)
+                return True
+            except InvalidInput as exc:
+                await self._parked(record, str(exc))
+                return False
+            except RetryableSend as exc:
+                code, retry_after, reason = exc.code, exc.retry_after_s, str(exc)
+            except TransientError as exc:  # unreachable Meta, a timeout, the broker
+                code, retry_after, reason = None, None, str(exc)
+            except Exception as exc:  # e.g. the database: infrastructure, not the message
+                log.warning("send of %s failed, will retry: %r", record.envelope.id, exc)
+                attempt -= 1  # never gives a message up because our own database blinked
+                await asyncio.sleep(min(30.0, self._policy.base_s * 2 ** min(strikes, 6)))
+                strikes += 1
+                continue
+            strikes = strikes + 1 if code == PAIR_RATE else 0
+            RETRIES.labels(str(code or "")).inc()
+            if self._policy.gives_up(attempt):
+                await self._give_up(record, code, f"gave up after {attempt} attempts: {reason}")
+                return False
+            await asyncio.sleep(self._policy.delay(attempt, code, retry_after, strikes, self._rng))
+
+    async def _pace(self, record: Record) -> None:
+        data = record.envelope.data
+        number_id = str(data.get("phone_number_id") or "")
+        number = self._config.number(number_id)
+        mps = float((number.messages_per_second if number else None) or self._pacing.mps)
+        now = self._clock()
+        wait = self._buckets.reserve(f"number:{number_id}", now, mps, max(1.0, mps))
+        if (data.get("message") or {}).get("kind") != "mark_read":
+            wait = max(
+                wait,
+                self._buckets.reserve(
+                    f"contact:{record.key}",
+                    now,
+                    1.0 / self._pacing.pair_interval_s,
+                    float(self._pacing.pair_burst),
+                ),
+            )
+        if wait > 0:
+            PACED.inc()
+            await asyncio.sleep(wait)
+
+    async def _parked(self, record: Record, reason: str) -> None:
+        if self._park is not None:
+            await self._park(record, reason)
+
+    async def _give_up(self, record: Record, code: int | None, reason: str) -> None:
+        cmd = c.SendCommand.model_validate(record.envelope.data)
+        try:
+            await self._fail(record.envelope, cmd, Outcome("permanent", code=code), reason)
+        except InvalidInput as exc:
+            await self._parked(record, str(exc))
 
     async def handle(self, record: Record) -> None:
         env = record.envelope
@@ -72,7 +191,9 @@ class SenderHandler(RecordHandler):
         attempt = await self._ledger.attempt(
             cmd.outbound_id, cmd.organization_id, cmd.phone_number_id
         )
-        status, answer = await self._graph.send(cmd.phone_number_id, number.access_token, body)
+        status, answer, retry_after = await self._graph.send(
+            cmd.phone_number_id, number.access_token, body
+        )
         outcome = classify(status, answer)
         SENDS.labels(outcome.verdict, str(outcome.code or "")).inc()
         if outcome.verdict == "accepted":
@@ -86,7 +207,7 @@ class SenderHandler(RecordHandler):
             await self._publish(env, cmd, c.DELIVERY_ACCEPTED, {"wamid": outcome.wamid})
         elif outcome.verdict == "retry":
             await self._publish(env, cmd, c.DELIVERY_RETRYING, _error(outcome, attempt))
-            raise TransientError(f"Graph API {status}: {outcome.reason}")
+            raise RetryableSend(f"Graph API {status}: {outcome.reason}", outcome.code, retry_after)
         else:
             await self._fail(env, cmd, outcome, outcome.reason)
 

@@ -36,7 +36,7 @@ async def test_an_answer_that_is_not_json_comes_back_raw_and_is_retried() -> Non
     async with serve_app(_proxy(seen)) as base_url:
         graph = GraphClient(base_url + "/", "v21.0", 5.0)
         try:
-            status, body = await graph.send("123", "tok", {"messaging_product": "whatsapp"})
+            status, body, _ = await graph.send("123", "tok", {"messaging_product": "whatsapp"})
         finally:
             await graph.close()
     assert status == 502

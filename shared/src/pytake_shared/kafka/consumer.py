@@ -20,7 +20,7 @@ import asyncio
 import logging
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
@@ -30,6 +30,7 @@ from prometheus_client import Counter, Gauge, Histogram
 
 from pytake_shared.envelope import Envelope, EnvelopeError
 from pytake_shared.errors import ConsumerHalted, InvalidInput, TransientError
+from pytake_shared.kafka.pipeline import InflightTracker
 from pytake_shared.kafka.producer import Producer
 from pytake_shared.logs import log_context
 from pytake_shared.settings import ServiceSettings
@@ -68,8 +69,16 @@ class RecordHandler:
     batch record by record through `handle`)."""
 
     batched = False
+    # Pipelined handlers start records with `submit` and finish them in their own time; the
+    # loop commits only the offsets below the first unfinished record (see pipeline.py).
+    pipelined = False
 
     async def handle(self, record: Record) -> None:
+        raise NotImplementedError
+
+    async def submit(self, record: Record, park: ParkFn) -> asyncio.Future[bool]:
+        """Pipelined handlers: start `record`; the future is True once handled, False once
+        parked through `park(record, reason)`. May wait (backpressure) before returning."""
         raise NotImplementedError
 
     async def handle_batch(self, records: Sequence[Record]) -> None:
@@ -84,6 +93,9 @@ class RecordHandler:
         """Called after the batch in progress finished, before partitions move away."""
 
 
+ParkFn = Callable[[Record, str], Awaitable[None]]
+
+
 class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]
     def __init__(self, loop: ConsumerLoop) -> None:
         self._loop = loop
@@ -91,6 +103,7 @@ class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]
     async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
         # Waiting for the lock means the batch in progress has finished and committed.
         async with self._loop._lock:
+            await self._loop._settle(set(revoked))
             await self._loop.handler.on_revoked(set(revoked))
 
     async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
@@ -107,6 +120,8 @@ class ConsumerLoop:
     RETRY_BASE_S = 0.2
     RETRY_MAX_S = 10.0
     BUG_ATTEMPTS = 3
+    MAX_INFLIGHT = 2000  # per partition, pipelined handlers: past this the partition pauses
+    SETTLE_S = 10.0  # how long a revocation or stop waits for in-flight records
 
     def __init__(
         self,
@@ -129,6 +144,8 @@ class ConsumerLoop:
         self._consecutive_parked = 0
         self.assigned = asyncio.Event()
         self._consumer: AIOKafkaConsumer | None = None
+        self._inflight = InflightTracker()
+        self._halt: ConsumerHalted | None = None
 
     @property
     def consumer(self) -> AIOKafkaConsumer:
@@ -166,13 +183,48 @@ class ConsumerLoop:
                     async with self._lock:
                         for tp, raw in batches.items():
                             await self._handle_partition(tp, raw)
+                if self.handler.pipelined:
+                    async with self._lock:
+                        await self._commit_finished()
+                if self._halt is not None:
+                    raise self._halt
         finally:
+            if self.handler.pipelined:
+                async with self._lock:
+                    await self._settle(set(self._inflight.partitions()))
             await self._consumer.stop()
             self._consumer = None
+
+    async def _commit_finished(self) -> None:
+        for tp in self._inflight.partitions():
+            offset, results = self._inflight.advance(tp)
+            if any(results):
+                self._consecutive_parked = 0
+            if offset is not None and tp in self.consumer.assignment():
+                await self._commit(tp, offset)
+            if tp in self.consumer.paused() and self._inflight.count(tp) < self.MAX_INFLIGHT // 2:
+                self.consumer.resume(tp)
+
+    async def _settle(self, tps: set[TopicPartition]) -> None:
+        """Pipelined: let in-flight records of `tps` finish (bounded), commit what did."""
+        if not self.handler.pipelined or not tps:
+            return
+        await self._inflight.wait(tps, self.SETTLE_S)
+        await self._commit_finished()
+        self._inflight.forget(tps)
+
+    async def _park_from_handler(self, record: Record, reason: str) -> None:
+        try:
+            await self._park(record, reason)
+        except ConsumerHalted as exc:
+            self._halt = exc  # raised by the loop, not inside the handler's worker
 
     async def _handle_partition(self, tp: TopicPartition, raw: list[ConsumerRecord]) -> None:
         if tp not in self.consumer.assignment():
             return  # revoked while the batch was in hand: the new owner handles it
+        if self.handler.pipelined:
+            await self._submit_partition(tp, raw)
+            return
         started = time.perf_counter()
         records: list[Record] = []
         for rec in raw:
@@ -190,6 +242,23 @@ class ConsumerLoop:
         highwater = self.consumer.highwater(tp)
         if highwater is not None:
             LAG.labels(tp.topic, str(tp.partition)).set(max(0, highwater - raw[-1].offset - 1))
+
+    async def _submit_partition(self, tp: TopicPartition, raw: list[ConsumerRecord]) -> None:
+        loop = asyncio.get_running_loop()
+        for rec in raw:
+            try:
+                record = _decode(rec)
+            except EnvelopeError as exc:
+                await self._park(rec, f"undecodable: {exc}")
+                parked: asyncio.Future[bool] = loop.create_future()
+                parked.set_result(False)
+                self._inflight.add(tp, rec.offset, parked)
+                continue
+            done = await self.handler.submit(record, self._park_from_handler)
+            self._inflight.add(tp, rec.offset, done)
+            CONSUMED.labels(record.topic, self.group_id).inc()
+        if self._inflight.count(tp) >= self.MAX_INFLIGHT:
+            self.consumer.pause(tp)
 
     async def _deliver(self, records: list[Record]) -> None:
         if not self.handler.batched:

@@ -22,9 +22,12 @@ class GraphClient:
     async def close(self) -> None:
         await self._client.aclose()
 
-    async def send(self, phone_number_id: str, token: str, body: dict[str, Any]) -> tuple[int, Any]:
-        """(HTTP status, parsed body). Raises `IndefiniteError` on a timeout (the call may have
-        reached Meta) and `TransientError` when no connection could be made."""
+    async def send(
+        self, phone_number_id: str, token: str, body: dict[str, Any]
+    ) -> tuple[int, Any, float | None]:
+        """(HTTP status, parsed body, Retry-After seconds). Raises `IndefiniteError` on a
+        timeout (the call may have reached Meta) and `TransientError` when no connection could
+        be made."""
         try:
             response = await self._client.post(
                 f"/{self._version}/{phone_number_id}/messages",
@@ -39,4 +42,11 @@ class GraphClient:
             parsed: Any = orjson.loads(response.content)
         except orjson.JSONDecodeError:
             parsed = {"raw": response.text[:500]}
-        return response.status_code, parsed
+        return response.status_code, parsed, _retry_after(response.headers.get("retry-after"))
+
+
+def _retry_after(value: str | None) -> float | None:
+    try:
+        return max(0.0, float(value)) if value else None
+    except ValueError:
+        return None  # an HTTP date: rare from Meta, and the backoff covers it

@@ -1,0 +1,59 @@
+"""Pacing buckets and the retry policy (pure, time passed in)."""
+
+from __future__ import annotations
+
+import random
+
+from pytake_sender.domain.pacing import Buckets, TokenBucket
+from pytake_sender.domain.retry import MAINTENANCE, PAIR_RATE, RetryPolicy
+
+
+def test_a_bucket_allows_its_burst_then_spaces_sends_at_its_rate() -> None:
+    bucket = TokenBucket(rate_per_s=2.0, capacity=3)
+    waits = [bucket.reserve(100.0) for _ in range(5)]
+    assert waits == [0.0, 0.0, 0.0, 0.5, 1.0]
+
+
+def test_a_bucket_refills_with_time_but_never_past_its_capacity() -> None:
+    bucket = TokenBucket(rate_per_s=1.0, capacity=2)
+    assert bucket.reserve(0.0) == 0.0 and bucket.reserve(0.0) == 0.0
+    assert bucket.reserve(100.0) == 0.0  # refilled to 2, not 100
+    assert bucket.reserve(100.0) == 0.0
+    assert bucket.reserve(100.0) == 1.0
+
+
+def test_buckets_are_per_key_and_follow_a_changed_rate() -> None:
+    buckets = Buckets(max_keys=2)
+    assert buckets.reserve("a", 0.0, 1.0, 1) == 0.0
+    assert buckets.reserve("a", 0.0, 1.0, 1) == 1.0
+    assert buckets.reserve("b", 0.0, 1.0, 1) == 0.0
+    assert buckets.reserve("a", 0.0, 10.0, 1) == 0.0  # new rate: a fresh bucket
+    buckets.reserve("c", 50.0, 1.0, 1)  # full: refilled buckets are forgotten
+    assert len(buckets._buckets) <= 2
+
+
+def test_transient_errors_back_off_exponentially_with_jitter_and_honour_retry_after() -> None:
+    policy = RetryPolicy(base_s=1.0, cap_s=8.0)
+    rng = random.Random(3)
+    for attempt, ceiling in [(1, 1.0), (2, 2.0), (3, 4.0), (4, 8.0), (9, 8.0)]:
+        wait = policy.delay(attempt, 130429, None, 0, rng)
+        assert ceiling / 2 <= wait <= ceiling
+    assert policy.delay(1, 131000, 30.0, 0, rng) == 30.0
+
+
+def test_pair_rate_errors_wait_4_to_the_x_seconds_for_that_contact() -> None:
+    policy = RetryPolicy(pair_cap_s=100.0)
+    rng = random.Random(0)
+    assert [policy.delay(1, PAIR_RATE, None, x, rng) for x in (1, 2, 3, 4, 5)] == [
+        1.0,
+        4.0,
+        16.0,
+        64.0,
+        100.0,
+    ]
+
+
+def test_maintenance_waits_a_minute_and_attempts_are_bounded() -> None:
+    policy = RetryPolicy(max_attempts=3)
+    assert policy.delay(1, MAINTENANCE, None, 0, random.Random()) == 60.0
+    assert not policy.gives_up(2) and policy.gives_up(3)
