@@ -14,7 +14,15 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 @pytest.fixture
-async def stack(kafka_bootstrap: str, database: str, tmp_path: Path) -> AsyncIterator[Stack]:
+def stack_env(request: pytest.FixtureRequest) -> dict[str, str]:
+    """Extra environment for every process of the stack (parametrize indirectly)."""
+    return dict(getattr(request, "param", {}))
+
+
+@pytest.fixture
+async def stack(
+    kafka_bootstrap: str, database: str, tmp_path: Path, stack_env: dict[str, str]
+) -> AsyncIterator[Stack]:
     config = StackConfig.with_free_ports(
         kafka_bootstrap=kafka_bootstrap,
         database_url=database,
@@ -23,6 +31,7 @@ async def stack(kafka_bootstrap: str, database: str, tmp_path: Path) -> AsyncIte
         log_dir=tmp_path / "logs",
         demo_flow_file=str(FIXTURES / "hello_flow.json"),
         status_delays_ms="50,100,150",
+        extra_env=stack_env,
     )
     running = Stack(config)
     try:

@@ -51,7 +51,9 @@ async def test_signed_text_webhook_makes_the_simulator_record_the_reply(stack: S
             "to": "+5511988887777",
             "type": "text",
             "text": {"body": "Hello Zoë", "preview_url": False},
+            "biz_opaque_callback_data": call["body"]["biz_opaque_callback_data"],
         }
+        assert len(call["body"]["biz_opaque_callback_data"]) == 36  # the outbound id
         assert call["status"] == 200
 
         # Meta retries the same webhook: no second reply.

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from pytake_sender.adapters.graph import GraphClient
 from pytake_sender.adapters.ledger import OutboundLedger
+from pytake_sender.confirmations import StatusConfirmations
 from pytake_sender.domain.retry import RetryPolicy
 from pytake_sender.handlers import Pacing, SenderHandler
 from pytake_sender.settings import SenderSettings
@@ -29,10 +30,11 @@ async def build(settings: SenderSettings) -> Runtime:
         settings.graph_api_base_url, settings.graph_api_version, settings.graph_api_timeout_s
     )
     runtime.on_close(graph.close)
+    ledger = OutboundLedger(pool)
     handler = SenderHandler(
         settings.topics,
         config,
-        OutboundLedger(pool),
+        ledger,
         graph,
         producer,
         pacing=Pacing(
@@ -41,6 +43,13 @@ async def build(settings: SenderSettings) -> Runtime:
         policy=RetryPolicy(max_attempts=settings.sender_max_attempts),
     )
     runtime.on_close(handler.close)
+    start_consumer(
+        runtime,
+        topics=[settings.topics.wa_inbound],
+        group_id="sender-statuses",
+        handler=StatusConfirmations(ledger),
+        producer=producer,
+    )
     start_consumer(
         runtime,
         topics=[settings.topics.wa_outbound],

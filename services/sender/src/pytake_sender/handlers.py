@@ -47,6 +47,7 @@ class Pacing:
     mps: float = 80.0
     pair_burst: int = 20
     pair_interval_s: float = 6.0
+    confirm_wait_s: float = 10.0  # how long an unknown outcome waits for Meta's status
 
 
 SOURCE = "pytake-sender"
@@ -131,6 +132,16 @@ class SenderHandler(RecordHandler):
                 return False
             await asyncio.sleep(self._policy.delay(attempt, code, retry_after, strikes, self._rng))
 
+    async def _await_confirmation(self, outbound_id: str) -> str | None:
+        deadline = self._clock() + self._pacing.confirm_wait_s
+        while True:
+            known = await self._ledger.get(outbound_id)
+            if known is not None and known["status"] == "accepted":
+                return str(known["wamid"])
+            if self._clock() >= deadline:
+                return None
+            await asyncio.sleep(0.2)
+
     async def _pace(self, record: Record) -> None:
         data = record.envelope.data
         number_id = str(data.get("phone_number_id") or "")
@@ -179,6 +190,14 @@ class SenderHandler(RecordHandler):
         if known is not None and known["status"] == "failed":
             SENDS.labels("already_failed", "").inc()
             return
+        if known is not None and known["status"] == "sending":
+            # A previous attempt's outcome is unknown (timeout or crash): Meta may have taken
+            # it. Its status webhook says so within seconds; only without one is it resent.
+            wamid = await self._await_confirmation(cmd.outbound_id)
+            if wamid is not None:
+                SENDS.labels("confirmed_by_status", "").inc()
+                await self._publish(env, cmd, c.DELIVERY_ACCEPTED, {"wamid": wamid})
+                return
         number = self._config.number(cmd.phone_number_id)
         if number is None or not number.access_token:
             await self._fail(env, cmd, None, f"no access token for {cmd.phone_number_id}")
@@ -206,6 +225,7 @@ class SenderHandler(RecordHandler):
             )
             await self._publish(env, cmd, c.DELIVERY_ACCEPTED, {"wamid": outcome.wamid})
         elif outcome.verdict == "retry":
+            await self._ledger.retrying(cmd.outbound_id, outcome.code, outcome.reason)
             await self._publish(env, cmd, c.DELIVERY_RETRYING, _error(outcome, attempt))
             raise RetryableSend(f"Graph API {status}: {outcome.reason}", outcome.code, retry_after)
         else:

@@ -79,6 +79,7 @@ async def test_an_accepted_send_is_recorded_and_published_with_its_wamid(
     assert call["body"] == {
         "messaging_product": "whatsapp",
         "recipient_type": "individual",
+        "biz_opaque_callback_data": "out-1",
         "to": "+" + WA_ID,
         "type": "text",
         "text": {"body": "Hello Ada", "preview_url": False},
@@ -187,7 +188,7 @@ async def test_a_transient_error_is_published_as_retrying_and_raised_until_it_pa
             with pytest.raises(TransientError, match="Graph API 50"):
                 await handler.handle(record(command("out-1")))
         ledger = await _ledger(sender_pool)
-        assert ledger is not None and (ledger["status"], ledger["attempts"]) == ("sending", 2)
+        assert ledger is not None and (ledger["status"], ledger["attempts"]) == ("retrying", 2)
         async with httpx.AsyncClient() as client:
             (await client.put(f"{base_url}/_sim/faults", json={})).raise_for_status()
         await handler.handle(record(command("out-1")))

@@ -11,7 +11,12 @@ from pytake_shared.contracts import Contact, OutboundMessage, SendCommand
 from pytake_tools.metasim.validation import MarkRead, SendRequest, validate_request
 
 PHONE = Contact(id="5511988887777", wa_id="5511988887777", name="Ada")
-BASE = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": "+5511988887777"}
+BASE = {
+    "messaging_product": "whatsapp",
+    "recipient_type": "individual",
+    "to": "+5511988887777",
+    "biz_opaque_callback_data": "o-1",  # the outbound id, echoed in Meta's status webhooks
+}
 
 
 def _cmd(contact: Contact = PHONE, **message: Any) -> SendCommand:

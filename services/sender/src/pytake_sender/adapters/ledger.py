@@ -24,13 +24,37 @@ class OutboundLedger:
             "INSERT INTO sender.outbound_ledger "
             "(outbound_id, organization_id, phone_number_id, status, attempts) "
             "VALUES ($1, $2, $3, 'sending', 1) ON CONFLICT (outbound_id) DO UPDATE "
-            "SET attempts = sender.outbound_ledger.attempts + 1, updated_at = now() "
+            "SET attempts = sender.outbound_ledger.attempts + 1, status = 'sending', "
+            "updated_at = now() "
             "RETURNING attempts",
             outbound_id,
             organization_id,
             phone_number_id,
         )
         return attempts
+
+    async def retrying(self, outbound_id: str, code: int | None, error: str) -> None:
+        """The last attempt was definitely not accepted (Meta answered with an error)."""
+        await self._pool.execute(
+            "UPDATE sender.outbound_ledger SET status = 'retrying', last_error_code = $2, "
+            "last_error = $3, updated_at = now() WHERE outbound_id = $1 AND status = 'sending'",
+            outbound_id,
+            code,
+            error,
+        )
+
+    async def confirm(self, confirmations: list[tuple[str, str]]) -> int:
+        """Mark (outbound_id, wamid) pairs accepted: Meta reported them in a status webhook."""
+        if not confirmations:
+            return 0
+        result: str = await self._pool.execute(
+            "UPDATE sender.outbound_ledger AS l SET status = 'accepted', wamid = c.wamid, "
+            "updated_at = now() FROM unnest($1::text[], $2::text[]) AS c(outbound_id, wamid) "
+            "WHERE l.outbound_id = c.outbound_id AND l.status <> 'accepted'",
+            [o for o, _ in confirmations],
+            [w for _, w in confirmations],
+        )
+        return int(result.split()[-1])
 
     async def finish(
         self,

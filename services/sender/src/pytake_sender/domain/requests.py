@@ -34,6 +34,9 @@ def build_body(cmd: SendCommand) -> dict[str, Any]:
     body.update(_content(msg))
     if msg.reply_to and msg.kind != "reaction":
         body["context"] = {"message_id": msg.reply_to}
+    # Meta echoes it in the status webhooks: how a send whose answer was lost (a timeout, a
+    # crash) is recognised as accepted without sending it again.
+    body["biz_opaque_callback_data"] = cmd.outbound_id
     return body
 
 
