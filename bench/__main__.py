@@ -1,6 +1,8 @@
 """`python -m bench [NAME ...]`: run benchmarks and print a table.
 
 - `normalize`: webhook bodies normalized per second (pure ingress code, no I/O).
+- `sender`: sends per second and added latency against the Meta simulator, with and without
+  30 % injected faults.
 - `pipeline`: records per second through the shared producer and consumer loop on the embedded
   broker (produce N envelopes, consume them in one group with manual commits).
 """
@@ -14,6 +16,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from bench.sender import bench_sender
 from pytake_ingress.domain import normalize
 from pytake_shared.envelope import Envelope
 from pytake_shared.kafka import ConsumerLoop, Producer, Record, RecordHandler
@@ -90,12 +93,13 @@ async def bench_pipeline(n: int) -> list[Row]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("names", nargs="*", default=["normalize", "pipeline"])
+    parser.add_argument("names", nargs="*", default=["normalize", "pipeline", "sender"])
     parser.add_argument("-n", type=int, default=20_000)
     args = parser.parse_args()
     runs: dict[str, Callable[[], list[Row]]] = {
         "normalize": lambda: [bench_normalize(args.n)],
         "pipeline": lambda: asyncio.run(bench_pipeline(args.n)),
+        "sender": lambda: asyncio.run(bench_sender(min(args.n, 5000))),
     }
     rows: list[Row] = []
     for name in args.names:
