@@ -137,7 +137,8 @@ def test_a_list_with_its_button_label_and_sections() -> None:
 
 
 def test_a_list_without_a_button_label_gets_a_default_one() -> None:
-    body = build_body(_cmd(kind="list", text="Choose", sections=[]))
+    sections = [{"title": "S", "rows": [{"id": "r", "title": "Row"}]}]
+    body = build_body(_cmd(kind="list", text="Choose", sections=sections))
     assert body["interactive"]["action"]["button"] == "Options"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pytake_sender.domain.limits import problem
 from pytake_shared.contracts import OutboundMessage, SendCommand
 
 
@@ -32,6 +33,8 @@ def build_body(cmd: SendCommand) -> dict[str, Any]:
         return body
     body = {"messaging_product": "whatsapp", "recipient_type": "individual", **_recipient(cmd)}
     body.update(_content(msg))
+    if (issue := problem(body)) is not None:
+        raise UnsendableError(issue)
     if msg.reply_to and msg.kind != "reaction":
         body["context"] = {"message_id": msg.reply_to}
     # Meta echoes it in the status webhooks: how a send whose answer was lost (a timeout, a
