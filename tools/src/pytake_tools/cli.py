@@ -6,10 +6,12 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import sys
 from pathlib import Path
 
+from pytake_tools.chat import ChatSession, run_chat
 from pytake_tools.stack import DEFAULT_PORTS, Stack, StackConfig
 from pytake_tools.webhooks import encode, signature, text_webhook
 
@@ -86,11 +88,32 @@ def main(argv: list[str] | None = None) -> None:
         dev.add_argument(
             f"--{name}-port", type=int, default=None, help=f"port of {name} (default {port})"
         )
+    chat = sub.add_parser("chat", help="chat with a bot as a WhatsApp user, through the pipeline")
+    chat.add_argument("--number", default=DEMO_NUMBER, help="the bot's phone_number_id")
+    chat.add_argument(
+        "--as", dest="wa_id", default="5511999990000", help="your WhatsApp number (+5511...)"
+    )
+    chat.add_argument("--name", default="You", help="your profile name")
+    chat.add_argument("--ingress", default=f"http://127.0.0.1:{DEFAULT_PORTS['ingress']}")
+    chat.add_argument("--simulator", default=f"http://127.0.0.1:{DEFAULT_PORTS['metasim']}")
+    chat.add_argument("--app-secret", default=os.environ.get("META_APP_SECRET", "dev-app-secret"))
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     if args.command == "dev":
         with contextlib.suppress(KeyboardInterrupt):
             sys.exit(asyncio.run(_dev(args)))
+    elif args.command == "chat":
+        session = ChatSession(
+            ingress_url=args.ingress.rstrip("/") + "/api/v1/whatsapp/webhook",
+            simulator_url=args.simulator.rstrip("/"),
+            phone_number_id=args.number,
+            wa_id=args.wa_id.lstrip("+"),
+            app_secret=args.app_secret,
+            name=args.name,
+        )
+        print(f"chatting with {args.number} as +{session.wa_id}; /quit to leave", flush=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(run_chat(session, sys.stdin.readline))
 
 
 if __name__ == "__main__":
