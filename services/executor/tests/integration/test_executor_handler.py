@@ -66,6 +66,7 @@ async def test_an_inbound_message_produces_its_events_and_one_send_per_message(
     assert [e.type for e in events] == [
         "pytake.conversation.inbound_received",
         "pytake.conversation.conversation_started",
+        "pytake.conversation.timer_scheduled",  # the session TTL
         "pytake.conversation.node_entered",
         "pytake.conversation.node_entered",
         "pytake.conversation.message_queued",
@@ -74,7 +75,7 @@ async def test_an_inbound_message_produces_its_events_and_one_send_per_message(
         "pytake.conversation.waiting_for_input",
     ]
     assert [e.id for e in events] == [
-        deterministic_id("executor.event", cmd.id, i) for i in range(8)
+        deterministic_id("executor.event", cmd.id, i) for i in range(9)
     ]
     conversation_id = events[1].data["conversation_id"]
     assert all(e.data["conversation_id"] == conversation_id for e in events)
@@ -131,7 +132,7 @@ async def test_a_redelivered_command_produces_nothing_new(
     before = await _state(executor_pool)
     await handler.handle_batch([record(cmd, offset=0)])
     await handler.handle_batch([record(cmd, offset=1), record(cmd, offset=2)])
-    assert len(await drain(topics.events)) == 8
+    assert len(await drain(topics.events)) == 9
     assert len(await drain(topics.wa_outbound)) == 2
     assert await _state(executor_pool) == before
     assert await executor_pool.fetchval("SELECT next_offset FROM executor.offsets") == 3

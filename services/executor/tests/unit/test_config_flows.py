@@ -122,3 +122,33 @@ def test_a_flow_without_a_start_node_counts_as_no_flow_instead_of_crashing(confi
     )
     events = decide(ConversationState(key="k"), inbound, ConfigFlows(config.view).lookup())
     assert [e.type for e in events] == ["inbound_received"]
+
+
+def _other(version: int, chatbot_id: str = "bot-1") -> FlowConfig:
+    return FlowConfig(
+        id="flow-2",
+        organization_id="org-1",
+        chatbot_id=chatbot_id,
+        name=f"Other v{version}",
+        version=version,
+        document=START_ONLY,
+    )
+
+
+def test_a_jump_target_is_found_by_id_at_its_newest_version(config: Any) -> None:
+    config.with_flow(START_ONLY)
+    for version in (1, 2, 3):
+        config.put("flow", _other(version))
+    lookup = ConfigFlows(config.view).lookup()
+    found = lookup.by_id("bot-1", "flow-2")
+    assert found is not None and (found.id, found.version, found.name) == ("flow-2", 3, "Other v3")
+    main = lookup.by_id("bot-1", "flow-1")
+    assert main is not None and main is lookup.main_flow("bot-1")
+
+
+def test_a_flow_of_another_chatbot_or_no_flow_is_no_jump_target(config: Any) -> None:
+    config.with_flow(START_ONLY)
+    config.put("flow", _other(1, chatbot_id="bot-2"))
+    flows = ConfigFlows(config.view)
+    assert flows.by_id("bot-1", "flow-2") is None
+    assert flows.by_id("bot-1", "flow-404") is None

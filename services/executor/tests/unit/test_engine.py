@@ -99,9 +99,11 @@ def test_a_message_flow_without_a_further_edge_sends_and_closes_completed() -> N
     assert kinds(events) == [
         "inbound_received",
         "conversation_started",
+        "timer_scheduled",  # the session TTL
         "node_entered",
         "node_entered",
         "message_queued",
+        "timer_cancelled",  # a closed conversation has no pending timers
         "conversation_closed",
     ]
     assert texts(events) == ["Hello"]
@@ -180,7 +182,12 @@ def test_an_answer_to_a_question_without_outgoing_edge_closes_completed() -> Non
     )
     state, _ = run(NEW, inbound(), flows_of(flow))
     state, events = run(state, inbound("42", 1), flows_of(flow))
-    assert kinds(events) == ["inbound_received", "input_captured", "conversation_closed"]
+    assert kinds(events) == [
+        "inbound_received",
+        "input_captured",
+        "timer_cancelled",
+        "conversation_closed",
+    ]
     assert (state.status, state.variables) == ("closed", {"x": "42"})
 
 
@@ -208,14 +215,14 @@ def test_a_node_type_the_engine_does_not_run_closes_with_the_reason() -> None:
         chain(
             node("start", "start"),
             node("hi", "message", content="Hi"),
-            node("wait", "delay", delaySeconds=5),
+            node("wait", "teleport", to="mars"),
             node("later", "message"),
         )
     )
     state, events = run(NEW, inbound(), flows_of(flow))
     assert texts(events) == ["Hi"]
-    assert events[-1] == ConversationClosed(reason="unsupported_node:delay", at=T0)
-    assert state.close_reason == "unsupported_node:delay"
+    assert events[-1] == ConversationClosed(reason="unsupported_node:teleport", at=T0)
+    assert state.close_reason == "unsupported_node:teleport"
 
 
 def test_a_cycle_of_messages_stops_after_max_iterations() -> None:
@@ -263,7 +270,7 @@ def test_without_a_main_flow_the_message_is_recorded_and_nothing_starts() -> Non
 def test_a_waiting_conversation_whose_flow_disappeared_closes_flow_unavailable() -> None:
     state, _ = run(NEW, inbound(), flows_of(SURVEY))
     state, events = run(state, inbound("Grace", 1, at=T0 + 1), flows_of())
-    assert kinds(events) == ["inbound_received", "conversation_closed"]
+    assert kinds(events) == ["inbound_received", "timer_cancelled", "conversation_closed"]
     assert events[-1] == ConversationClosed(reason="flow_unavailable", at=T0 + 1)
     assert state.status == "closed"
 
@@ -337,11 +344,32 @@ def test_outbound_ids_are_distinct_within_and_across_messages_of_a_conversation(
     assert [e.node_id for e in queued] == ["greet", "q-name", "q-city", "bye"]
 
 
-def test_a_message_without_text_is_captured_as_none() -> None:
+def test_a_message_without_text_is_refused_by_a_question_that_requires_an_answer() -> None:
     state, _ = run(NEW, inbound(), flows_of(SURVEY))
     state, events = run(state, inbound(None, 1), flows_of(SURVEY))
-    assert events[1] == InputCaptured(node_id="q-name", variable="name", value=None)
-    assert texts(events) == ["Your city, ?"]
+    assert kinds(events)[1] == "input_rejected"
+    assert texts(events) == ["Please send an answer."]
+    assert (state.status, state.current_node_id, state.attempts) == ("waiting", "q-name", 1)
+
+
+def test_a_message_without_text_is_captured_as_none_when_an_answer_is_optional() -> None:
+    flow = flow_of(
+        chain(
+            node("start", "start"),
+            node(
+                "q",
+                "question",
+                content="Name?",
+                variableName="name",
+                validation={"required": False},
+            ),
+            node("bye", "end", content="Bye {{name}}."),
+        )
+    )
+    state, _ = run(NEW, inbound(), flows_of(flow))
+    state, events = run(state, inbound(None, 1), flows_of(flow))
+    assert events[1] == InputCaptured(node_id="q", variable="name", value=None)
+    assert texts(events) == ["Bye ."]
 
 
 def test_a_message_whose_text_renders_empty_sends_nothing_and_the_flow_goes_on() -> None:

@@ -20,6 +20,8 @@ def _node(node_id: str, node_type: str, **data: Any) -> dict[str, Any]:
     return {"id": node_id, "type": node_type, "data": data}
 
 
+OPTIONAL = {"required": False}
+
 FLOW = load_flow(
     "flow-1",
     1,
@@ -27,8 +29,15 @@ FLOW = load_flow(
     {
         "nodes": [
             _node("start", "start"),
-            _node("q1", "question", content="Name?", variableName="name"),
-            _node("q2", "question", content="City, {{name}}?", variableName="city"),
+            # Answers are optional, so every message (even an empty one) moves the flow on.
+            _node("q1", "question", content="Name?", variableName="name", validation=OPTIONAL),
+            _node(
+                "q2",
+                "question",
+                content="City, {{name}}?",
+                variableName="city",
+                validation=OPTIONAL,
+            ),
             _node("end", "end", content="Bye {{name}} of {{city}}"),
         ],
         "edges": [

@@ -6,6 +6,8 @@ from pytake_executor.domain.engine import Flows
 from pytake_executor.domain.flow import Flow, FlowError, load_flow
 from pytake_shared.config import ConfigView
 
+MAX_VERSIONS = 10_000
+
 
 class ConfigFlows:
     def __init__(self, config: ConfigView) -> None:
@@ -33,5 +35,24 @@ class ConfigFlows:
             return None
         return self.by_version(bot.main_flow_id, bot.main_flow_version or 1)
 
+    def by_id(self, chatbot_id: str, flow_id: str) -> Flow | None:
+        """Another flow of the chatbot (a `jump` target) at its newest published version.
+
+        The config view is keyed by (flow, version) and has no "latest" query, so versions
+        are probed upwards; published versions are numbered 1, 2, 3... without gaps.
+        """
+        bot = self._config.chatbot(chatbot_id)
+        if bot is not None and bot.main_flow_id == flow_id:
+            return self.main_flow(chatbot_id)
+        latest = None
+        for version in range(1, MAX_VERSIONS + 1):
+            entity = self._config.flow(flow_id, version)
+            if entity is None:
+                break
+            latest = entity
+        if latest is None or latest.chatbot_id != chatbot_id:
+            return None
+        return self.by_version(flow_id, latest.version)
+
     def lookup(self) -> Flows:
-        return Flows(main_flow=self.main_flow, by_version=self.by_version)
+        return Flows(main_flow=self.main_flow, by_version=self.by_version, by_id=self.by_id)

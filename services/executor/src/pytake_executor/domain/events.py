@@ -1,7 +1,11 @@
 """Conversation events: what happened, past tense; the only input of `evolve`.
 
-Each is published on `conversation.events.v1` as `pytake.conversation.<name>` with its fields
-as `data`, so analytics and replay read exactly what the executor folded.
+Each is published on `conversation.events.v1` as `pytake.conversation.<type>` with its fields
+as `data`, so analytics and replay read exactly what the executor folded. Some are requests to
+the I/O side: `MessageQueued` (send it), `TimerScheduled`/`TimerCancelled` (keep or drop a
+timer, fire `timer_fired` at `fire_at`), `ApiCallRequested` (call, answer `api_call_result`)
+and `WebhookRequested` (call, no answer expected). Every id in them is deterministic, so a
+replayed or redelivered command asks for the same effect under the same id.
 """
 
 from __future__ import annotations
@@ -9,6 +13,11 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+TimerKind = Literal[
+    "delay", "question_timeout", "inactivity", "inactivity_warning", "session", "api_retry"
+]
+WaitingOn = Literal["input", "api_call", "delay", "customer"]
 
 
 class _Event(BaseModel):
@@ -36,6 +45,16 @@ class InboundReceived(_Event):
     message_type: str
     text: str | None
     at: int
+    reply_id: str | None = None
+
+
+class InboundIgnored(_Event):
+    """Recorded, not run through the flow: `handoff` (an agent answers), `waiting_delay`,
+    `waiting_api_call` (the flow is busy), `rate_limited`."""
+
+    type: Literal["inbound_ignored"] = "inbound_ignored"
+    message_id: str | None
+    reason: str
 
 
 class NodeEntered(_Event):
@@ -44,16 +63,29 @@ class NodeEntered(_Event):
     node_type: str
 
 
+class NodeFailed(_Event):
+    """A node could not do its work (a bad expression, a missing jump target); recorded."""
+
+    type: Literal["node_failed"] = "node_failed"
+    node_id: str
+    reason: str
+
+
 class MessageQueued(_Event):
     type: Literal["message_queued"] = "message_queued"
     outbound_id: str
     node_id: str | None
-    message: dict[str, Any]
+    message: dict[str, Any]  # a `pytake_shared.contracts.OutboundMessage`
+    author: Literal["bot", "agent"] = "bot"
 
 
 class WaitingForInput(_Event):
+    """The run stopped until something comes: the contact's answer (`input`), an API call's
+    result, a delay's timer, or the contact reopening the 24-hour window (`customer`)."""
+
     type: Literal["waiting_for_input"] = "waiting_for_input"
     node_id: str
+    on: WaitingOn = "input"
 
 
 class InputCaptured(_Event):
@@ -61,6 +93,124 @@ class InputCaptured(_Event):
     node_id: str
     variable: str | None
     value: Any
+
+
+class InputRejected(_Event):
+    type: Literal["input_rejected"] = "input_rejected"
+    node_id: str
+    attempt: int
+    reason: str  # required, number, email, phone, options, date
+    text: str | None
+
+
+class VariableSet(_Event):
+    type: Literal["variable_set"] = "variable_set"
+    node_id: str
+    name: str
+    value: Any
+
+
+class PathChosen(_Event):
+    type: Literal["path_chosen"] = "path_chosen"
+    node_id: str
+    path_id: str
+
+
+class FlowSwitched(_Event):
+    """A `jump` to another flow of the chatbot: the conversation now runs that version."""
+
+    type: Literal["flow_switched"] = "flow_switched"
+    node_id: str
+    flow_id: str
+    flow_version: int
+    flow_name: str
+    variables: dict[str, Any] = Field(default_factory=dict)
+
+
+class ApiCallRequested(_Event):
+    type: Literal["api_call_requested"] = "api_call_requested"
+    request_id: str
+    node_id: str
+    method: str
+    url: str
+    headers: dict[str, str] = Field(default_factory=dict)
+    query: dict[str, str] = Field(default_factory=dict)
+    body: Any = None
+    timeout: int  # seconds, 1..30
+    attempt: int = 1
+
+
+class ApiCallCompleted(_Event):
+    type: Literal["api_call_completed"] = "api_call_completed"
+    request_id: str
+    node_id: str
+    status: int | None
+    body: Any
+    error: str | None
+    outcome: Literal["success", "error", "retry"]
+
+
+class WebhookRequested(_Event):
+    type: Literal["webhook_requested"] = "webhook_requested"
+    request_id: str
+    node_id: str
+    method: str
+    url: str
+    headers: dict[str, str] = Field(default_factory=dict)
+    body: Any = None
+
+
+class TimerScheduled(_Event):
+    type: Literal["timer_scheduled"] = "timer_scheduled"
+    timer_id: str
+    kind: TimerKind
+    fire_at: int  # epoch seconds
+    node_id: str | None = None
+
+
+class TimerCancelled(_Event):
+    type: Literal["timer_cancelled"] = "timer_cancelled"
+    timer_id: str
+    kind: TimerKind
+
+
+class TimerElapsed(_Event):
+    type: Literal["timer_elapsed"] = "timer_elapsed"
+    timer_id: str
+    kind: TimerKind
+    at: int
+
+
+class HandoffStarted(_Event):
+    type: Literal["handoff_started"] = "handoff_started"
+    node_id: str | None
+    reason: str  # node, api_error, inactivity, window_closed
+    priority: str = "normal"
+    context: str = ""
+    at: int
+
+
+class Resumed(_Event):
+    type: Literal["resumed"] = "resumed"
+    node_id: str | None
+    at: int
+
+
+class WindowClosedAction(_Event):
+    """A free-form send outside the 24-hour window (or refused by Meta with 131047) was not
+    sent; `action` is what was done instead."""
+
+    type: Literal["window_closed_action"] = "window_closed_action"
+    node_id: str | None
+    action: Literal["send_template", "transfer", "wait_customer"]
+    message: dict[str, Any] | None
+    at: int
+
+
+class CommandIgnored(_Event):
+    type: Literal["command_ignored"] = "command_ignored"
+    command: str
+    reason: str
 
 
 class ConversationClosed(_Event):
@@ -72,10 +222,26 @@ class ConversationClosed(_Event):
 Event = Annotated[
     ConversationStarted
     | InboundReceived
+    | InboundIgnored
     | NodeEntered
+    | NodeFailed
     | MessageQueued
     | WaitingForInput
     | InputCaptured
+    | InputRejected
+    | VariableSet
+    | PathChosen
+    | FlowSwitched
+    | ApiCallRequested
+    | ApiCallCompleted
+    | WebhookRequested
+    | TimerScheduled
+    | TimerCancelled
+    | TimerElapsed
+    | HandoffStarted
+    | Resumed
+    | WindowClosedAction
+    | CommandIgnored
     | ConversationClosed,
     Field(discriminator="type"),
 ]

@@ -1,4 +1,10 @@
-"""Conversation state and `evolve`, the fold of events into it (pure, total, replayable)."""
+"""Conversation state and `evolve`, the fold of events into it (pure, total, replayable).
+
+`evolve` accepts every event in every state and never raises: replaying a conversation's
+events from the start rebuilds exactly the state `decide` saw. Pending timers and the pending
+API call live here, so a late `timer_fired` or `api_call_result` can be told from a current
+one; counters (messages, timers, requests) make the ids of the next effects deterministic.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +13,52 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from pytake_executor.domain.events import (
+    ApiCallCompleted,
+    ApiCallRequested,
     ConversationClosed,
     ConversationStarted,
     Event,
+    FlowSwitched,
+    HandoffStarted,
     InboundReceived,
     InputCaptured,
+    InputRejected,
     MessageQueued,
     NodeEntered,
+    Resumed,
+    TimerCancelled,
+    TimerElapsed,
+    TimerKind,
+    TimerScheduled,
+    VariableSet,
     WaitingForInput,
+    WaitingOn,
+    WebhookRequested,
+    WindowClosedAction,
 )
 
-Status = Literal["new", "active", "waiting", "closed"]
+# Meta's customer-service window and the session TTL both run 24 hours from the last inbound.
+WINDOW_SECONDS = 24 * 3600
+
+# Timers that belong to a wait for the contact's answer: any answer makes them moot.
+INPUT_TIMERS = ("question_timeout", "inactivity", "inactivity_warning")
+
+Status = Literal["new", "active", "waiting", "handoff", "closed"]
+
+
+class PendingTimer(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    kind: TimerKind
+    fire_at: int
+    node_id: str | None = None
+
+
+class PendingCall(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    request_id: str
+    node_id: str
 
 
 class ConversationState(BaseModel):
@@ -34,19 +75,37 @@ class ConversationState(BaseModel):
     flow_version: int | None = None
     flow_name: str | None = None
     current_node_id: str | None = None
+    waiting_on: WaitingOn | None = None
     variables: dict[str, Any] = Field(default_factory=dict)
     path: list[str] = Field(default_factory=list)
+    attempts: int = 0  # invalid answers, or API calls made, at the current node
     last_input: str | None = None
     last_inbound_at: int | None = None
+    window_open_until: int | None = None
+    window_action_taken: bool = False  # the window action ran since the last inbound
     started_at: int | None = None
+    closed_at: int | None = None
     messages_queued: int = 0
+    timers_scheduled: int = 0
+    requests_made: int = 0
+    timers: dict[str, PendingTimer] = Field(default_factory=dict)
+    pending_call: PendingCall | None = None
     close_reason: str | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in ("new", "closed")
 
 
 def evolve(state: ConversationState, event: Event) -> ConversationState:
+    change = _change(state, event)
+    return state.model_copy(update=change) if change else state
+
+
+def _change(state: ConversationState, event: Event) -> dict[str, Any] | None:
     match event:
         case ConversationStarted():
-            return ConversationState(
+            fresh = ConversationState(
                 key=state.key,
                 status="active",
                 conversation_id=event.conversation_id,
@@ -61,26 +120,89 @@ def evolve(state: ConversationState, event: Event) -> ConversationState:
                 started_at=event.at,
                 last_inbound_at=state.last_inbound_at,
                 last_input=state.last_input,
+                window_open_until=state.window_open_until,
+                window_action_taken=state.window_action_taken,
             )
+            return dict(fresh)
         case InboundReceived():
-            return state.model_copy(update={"last_inbound_at": event.at, "last_input": event.text})
+            return {
+                "last_inbound_at": event.at,
+                "last_input": event.text,
+                "window_open_until": event.at + WINDOW_SECONDS,
+                "window_action_taken": False,
+            }
         case NodeEntered():
-            return state.model_copy(
-                update={
-                    "status": "active",
-                    "current_node_id": event.node_id,
-                    "path": [*state.path, event.node_id],
-                }
-            )
+            return {
+                "status": "active",
+                "current_node_id": event.node_id,
+                "path": [*state.path, event.node_id],
+                "waiting_on": None,
+                "attempts": 0,
+            }
         case MessageQueued():
-            return state.model_copy(update={"messages_queued": state.messages_queued + 1})
+            return {"messages_queued": state.messages_queued + 1}
         case WaitingForInput():
-            return state.model_copy(update={"status": "waiting", "current_node_id": event.node_id})
+            return {"status": "waiting", "waiting_on": event.on, "current_node_id": event.node_id}
         case InputCaptured():
             variables = dict(state.variables)
             if event.variable:
                 variables[event.variable] = event.value
-            return state.model_copy(update={"variables": variables, "status": "active"})
+            return {"variables": variables, "status": "active", "waiting_on": None}
+        case InputRejected():
+            return {"attempts": event.attempt}
+        case VariableSet():
+            return {"variables": {**state.variables, event.name: event.value}}
+        case FlowSwitched():
+            return {
+                "flow_id": event.flow_id,
+                "flow_version": event.flow_version,
+                "flow_name": event.flow_name,
+                "variables": {**event.variables, **state.variables},
+            }
+        case ApiCallRequested():
+            return {
+                "status": "waiting",
+                "waiting_on": "api_call",
+                "current_node_id": event.node_id,
+                "pending_call": PendingCall(request_id=event.request_id, node_id=event.node_id),
+                "requests_made": state.requests_made + 1,
+                "attempts": event.attempt,
+            }
+        case ApiCallCompleted():
+            return {"pending_call": None}
+        case WebhookRequested():
+            return {"requests_made": state.requests_made + 1}
+        case TimerScheduled():
+            timer = PendingTimer(kind=event.kind, fire_at=event.fire_at, node_id=event.node_id)
+            return {
+                "timers": {**state.timers, event.timer_id: timer},
+                "timers_scheduled": state.timers_scheduled + 1,
+            }
+        case TimerCancelled() | TimerElapsed():
+            return {"timers": {k: v for k, v in state.timers.items() if k != event.timer_id}}
+        case HandoffStarted():
+            return {
+                "status": "handoff",
+                "waiting_on": None,
+                "pending_call": None,
+                "current_node_id": event.node_id or state.current_node_id,
+            }
+        case Resumed():
+            return {"status": "active", "waiting_on": None}
+        case WindowClosedAction():
+            until = state.window_open_until
+            return {
+                "window_open_until": event.at if until is None else min(until, event.at),
+                "window_action_taken": True,
+            }
         case ConversationClosed():
-            return state.model_copy(update={"status": "closed", "close_reason": event.reason})
-    raise AssertionError(f"unhandled event {event!r}")  # pragma: no cover
+            return {
+                "status": "closed",
+                "close_reason": event.reason,
+                "closed_at": event.at,
+                "waiting_on": None,
+                "pending_call": None,
+                "timers": {},
+            }
+    # Events that only record (InboundIgnored, NodeFailed, PathChosen, CommandIgnored).
+    return None

@@ -1,4 +1,8 @@
-"""`{{var}}` rendering: dotted paths into the variables, built-ins, empty when missing."""
+"""`{{var}}` rendering: dotted paths into the variables, built-ins, empty when missing.
+
+`render` makes text; `render_value` renders every string inside a JSON-like value (API call
+headers and bodies, template parameters) and keeps the rest as it is.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from typing import Any
 import orjson
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([^{}]+?)\s*\}\}")
+_WHOLE = re.compile(r"\s*\{\{\s*([^{}]+?)\s*\}\}\s*")
 
 
 def lookup(variables: dict[str, Any], path: str) -> Any:
@@ -25,7 +30,13 @@ def lookup(variables: dict[str, Any], path: str) -> Any:
     return current
 
 
-def _text(value: Any) -> str:
+def variable_path(reference: str) -> str:
+    """`name`, `{{ name }}` or ` name ` → `name`: how builders write a variable reference."""
+    whole = _WHOLE.fullmatch(reference)
+    return (whole.group(1) if whole else reference).strip()
+
+
+def as_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -38,4 +49,15 @@ def _text(value: Any) -> str:
 
 
 def render(template: str, variables: dict[str, Any]) -> str:
-    return _PLACEHOLDER.sub(lambda m: _text(lookup(variables, m.group(1))), template)
+    return _PLACEHOLDER.sub(lambda m: as_text(lookup(variables, m.group(1))), template)
+
+
+def render_value(value: Any, variables: dict[str, Any]) -> Any:
+    """`value` with every string in it rendered (dict keys included)."""
+    if isinstance(value, str):
+        return render(value, variables)
+    if isinstance(value, dict):
+        return {render(str(k), variables): render_value(v, variables) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [render_value(v, variables) for v in value]
+    return value

@@ -1,0 +1,122 @@
+"""What `decide` decides on: commands, imperative facts from outside the conversation.
+
+Each carries the `command_id` it is deduplicated by and `at`, the time it happened (epoch
+seconds): the engine has no clock, so every time it reasons about comes from here. The
+router sends `Inbound` and `DeliveryStatus`; the I/O side sends `TimerFired` for the timers
+and `ApiCallResult` for the calls the engine asked for through events; the management API
+sends the agent's `AgentMessage`, `Close`, `Resume` and `RestartFlow`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """A message from the contact. `reply_id` is the id of the tapped button or list row."""
+
+    type: ClassVar[str] = "inbound"
+    command_id: str
+    organization_id: str
+    chatbot_id: str
+    phone_number_id: str
+    contact: dict[str, Any]
+    message_id: str | None
+    message_type: str
+    text: str | None
+    reply_id: str | None
+    at: int
+
+
+@dataclass(frozen=True)
+class TimerFired:
+    """A timer the engine scheduled (`TimerScheduled`) is due. Unknown or cancelled ids are
+    ignored, so firing twice, late or after a cancel is harmless."""
+
+    type: ClassVar[str] = "timer_fired"
+    command_id: str
+    timer_id: str
+    at: int
+
+
+@dataclass(frozen=True)
+class ApiCallResult:
+    """The outcome of an `ApiCallRequested`: the HTTP status and body (JSON already parsed,
+    or text), or `error` when there was no HTTP answer (timeout, refused, DNS...)."""
+
+    type: ClassVar[str] = "api_call_result"
+    command_id: str
+    request_id: str
+    status: int | None
+    body: Any
+    error: str | None
+    at: int
+
+
+@dataclass(frozen=True)
+class DeliveryStatus:
+    """A delivery status Meta reported for one of the conversation's sends."""
+
+    type: ClassVar[str] = "delivery_status"
+    command_id: str
+    status: str  # sent, delivered, read, failed
+    error_code: int | None
+    at: int
+    message_id: str | None = None
+    outbound_id: str | None = None
+
+
+@dataclass(frozen=True)
+class AgentMessage:
+    """A human agent's text, queued in order with the bot's messages."""
+
+    type: ClassVar[str] = "agent_message"
+    command_id: str
+    text: str
+    at: int
+    agent_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Close:
+    """Close the conversation (an agent or an admin ends it)."""
+
+    type: ClassVar[str] = "close"
+    command_id: str
+    at: int
+    reason: str = "closed_by_agent"
+
+
+@dataclass(frozen=True)
+class Resume:
+    """Hand a conversation in handoff back to the bot: at `node_id` when given, else after
+    the handoff node (or back at the node it was handed off from)."""
+
+    type: ClassVar[str] = "resume"
+    command_id: str
+    at: int
+    node_id: str | None = None
+
+
+@dataclass(frozen=True)
+class RestartFlow:
+    """Close whatever runs and start the chatbot's main flow (or `flow_id`) afresh."""
+
+    type: ClassVar[str] = "restart_flow"
+    command_id: str
+    at: int
+    flow_id: str | None = None
+
+
+Command = (
+    Inbound
+    | TimerFired
+    | ApiCallResult
+    | DeliveryStatus
+    | AgentMessage
+    | Close
+    | Resume
+    | RestartFlow
+)

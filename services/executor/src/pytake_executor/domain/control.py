@@ -1,0 +1,107 @@
+"""Commands from people rather than the contact: an agent's message, close, resume after a
+handoff, restart the flow. Each is ignored, with a recorded reason, when it does not apply
+(no conversation yet, nothing to close, not in handoff, no such flow)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pytake_executor.domain.commands import AgentMessage, Close, RestartFlow, Resume
+from pytake_executor.domain.events import CommandIgnored, ConversationStarted, Resumed
+from pytake_executor.domain.flow import Flow, FlowError, Node
+from pytake_executor.domain.run import Run
+from pytake_executor.domain.state import WINDOW_SECONDS
+from pytake_shared.envelope import deterministic_id
+
+
+def start(
+    run: Run,
+    flow: Flow,
+    command_id: str,
+    *,
+    organization_id: str,
+    chatbot_id: str,
+    phone_number_id: str,
+    contact: dict[str, Any],
+) -> Node | None:
+    """A new conversation on `flow`; returns the start node to run (None: cannot run)."""
+    try:
+        node = flow.start
+    except FlowError:
+        return None
+    run.emit(
+        ConversationStarted(
+            conversation_id=str(deterministic_id("conversation", command_id)),
+            organization_id=organization_id,
+            chatbot_id=chatbot_id,
+            phone_number_id=phone_number_id,
+            contact=contact,
+            flow_id=flow.id,
+            flow_version=flow.version,
+            flow_name=flow.name,
+            variables=dict(flow.variables),
+            at=run.now,
+        )
+    )
+    run.schedule("session", (run.state.last_inbound_at or run.now) + WINDOW_SECONDS, None)
+    return node
+
+
+def agent_message(run: Run, command: AgentMessage) -> Node | None:
+    if run.state.conversation_id is None:
+        run.emit(CommandIgnored(command=command.type, reason="no_conversation"))
+    elif not command.text.strip():
+        run.emit(CommandIgnored(command=command.type, reason="empty"))
+    else:
+        run.send(None, {"kind": "text", "text": command.text}, author="agent")
+    return None
+
+
+def close(run: Run, command: Close) -> Node | None:
+    if not run.state.is_open:
+        run.emit(CommandIgnored(command=command.type, reason="not_open"))
+    else:
+        run.close(command.reason or "closed_by_agent")
+    return None
+
+
+def resume(run: Run, command: Resume) -> Node | None:
+    state, flow = run.state, run.flow
+    if state.status != "handoff":
+        run.emit(CommandIgnored(command=command.type, reason="not_in_handoff"))
+        return None
+    target = command.node_id or state.current_node_id or ""
+    node = flow.nodes.get(target) if flow is not None else None
+    if node is None:
+        run.emit(CommandIgnored(command=command.type, reason="no_such_node"))
+        return None
+    run.emit(Resumed(node_id=command.node_id, at=run.now))
+    if command.node_id is None and node.type == "handoff":
+        return run.follow(node)  # back to the bot after the handoff node
+    return node  # the node it was handed off from (or the one asked for) runs again
+
+
+def restart(run: Run, command: RestartFlow) -> Node | None:
+    chatbot_id = run.state.chatbot_id
+    if chatbot_id is None:
+        run.emit(CommandIgnored(command=command.type, reason="no_conversation"))
+        return None
+    flows = run.flows
+    flow = (
+        flows.by_id(chatbot_id, command.flow_id) if command.flow_id else flows.main_flow(chatbot_id)
+    )
+    if flow is None:
+        run.emit(CommandIgnored(command=command.type, reason="no_flow"))
+        return None
+    state = run.state
+    if state.is_open:
+        run.close("restarted")
+    return start(
+        run,
+        flow,
+        command.command_id,
+        organization_id=state.organization_id or "",
+        chatbot_id=chatbot_id,
+        phone_number_id=state.phone_number_id or "",
+        contact=state.contact,
+    )
