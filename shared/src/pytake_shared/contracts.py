@@ -21,6 +21,12 @@ WA_PAYLOAD_UNRECOGNIZED = "pytake.wa.payload_unrecognized"
 # conversation.commands.v1 (router, analytics, executor timers)
 CMD_HANDLE_INBOUND = "pytake.conversation.handle_inbound"
 CMD_HANDLE_STATUS = "pytake.conversation.handle_status"
+CMD_TIMER_FIRED = "pytake.conversation.timer_fired"  # executor's timer poller
+CMD_API_CALL_RESULT = "pytake.conversation.api_call_result"  # executor's effects worker
+CMD_AGENT_MESSAGE = "pytake.conversation.agent_message"  # management API
+CMD_CLOSE = "pytake.conversation.close"  # management API
+CMD_RESUME = "pytake.conversation.resume"  # management API, after a handoff
+CMD_RESTART_FLOW = "pytake.conversation.restart_flow"  # management API
 
 # conversation.events.v1 (executor; router for unrouted/rate-limited records)
 EVT_UNROUTED = "pytake.conversation.unrouted"

@@ -6,8 +6,10 @@ from pathlib import Path
 
 from pytake_executor.adapters.flows import ConfigFlows
 from pytake_executor.adapters.store import Store
+from pytake_executor.effects import EffectsHandler
 from pytake_executor.handlers import ExecutorHandler
 from pytake_executor.settings import ExecutorSettings
+from pytake_executor.timers import TimerPoller
 from pytake_shared.runtime import Runtime
 from pytake_shared.wiring import (
     start_config_view,
@@ -26,6 +28,20 @@ async def build(settings: ExecutorSettings) -> Runtime:
     config = start_config_view(runtime)
     store = Store(pool)
     runtime.add_periodic("prune-processed-ids", 3600, store.prune_processed)
+    runtime.add_periodic(
+        "fire-timers",
+        settings.executor_timer_interval_s,
+        TimerPoller(store, producer, settings.topics).tick,
+    )
+    effects = EffectsHandler(settings.topics, producer)
+    runtime.on_close(effects.close)
+    start_consumer(
+        runtime,
+        topics=[settings.topics.events],
+        group_id="executor-effects",
+        handler=effects,
+        producer=producer,
+    )
     handler = ExecutorHandler(settings.topics, store, ConfigFlows(config), producer)
     start_consumer(
         runtime,

@@ -9,19 +9,28 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiokafka import TopicPartition
 from prometheus_client import Counter
 
+from pytake_executor.adapters.commands import to_command
 from pytake_executor.adapters.flows import ConfigFlows
 from pytake_executor.adapters.store import Store
-from pytake_executor.domain.engine import Inbound, decide
-from pytake_executor.domain.events import Event, MessageQueued
+from pytake_executor.domain.engine import decide
+from pytake_executor.domain.events import (
+    ConversationClosed,
+    ConversationStarted,
+    Event,
+    MessageQueued,
+    TimerCancelled,
+    TimerElapsed,
+    TimerScheduled,
+)
 from pytake_executor.domain.state import ConversationState, evolve
 from pytake_shared import contracts as c
 from pytake_shared.envelope import Envelope, deterministic_id
-from pytake_shared.errors import InvalidInput
 from pytake_shared.kafka import Producer, Record, RecordHandler
 from pytake_shared.topics import Topics
 
@@ -29,6 +38,14 @@ log = logging.getLogger(__name__)
 
 COMMANDS = Counter("pytake_executor_commands_total", "Commands by outcome", ["type", "outcome"])
 SOURCE = "pytake-executor"
+
+
+@dataclass
+class TimerChanges:
+    """Timers to store and to forget, written in the batch's transaction."""
+
+    schedule: list[tuple[str, str, str | None, str, int]] = field(default_factory=list)
+    done: list[str] = field(default_factory=list)
 
 
 class ExecutorHandler(RecordHandler):
@@ -60,6 +77,7 @@ class ExecutorHandler(RecordHandler):
             done = await self._store.processed(conn, [r.envelope.id for r in records])
             states = await self._store.load(conn, {r.envelope.subject for r in records})
             outbox: list[tuple[str, Envelope]] = []
+            timers = TimerChanges()
             applied = []
             changed: dict[str, ConversationState] = {}
             for record in records:
@@ -70,7 +88,7 @@ class ExecutorHandler(RecordHandler):
                 done.add(env.id)
                 applied.append(env.id)
                 state = states.get(env.subject) or ConversationState(key=env.subject)
-                new_state, out = self._apply(state, env)
+                new_state, out = self._apply(state, env, timers)
                 states[env.subject] = changed[env.subject] = new_state
                 outbox.extend(out)
             await self._store.save(
@@ -78,6 +96,7 @@ class ExecutorHandler(RecordHandler):
                 states=changed.values(),
                 processed=applied,
                 outbox=outbox,
+                timers=timers,
                 partition=partition,
                 topic=records[0].topic,
                 next_offset=records[-1].offset + 1,
@@ -85,45 +104,28 @@ class ExecutorHandler(RecordHandler):
         await self._store.flush_outbox(self._producer, partition)
 
     def _apply(
-        self, state: ConversationState, env: Envelope
+        self, state: ConversationState, env: Envelope, timers: TimerChanges
     ) -> tuple[ConversationState, list[tuple[str, Envelope]]]:
-        if env.type == c.CMD_HANDLE_STATUS:
-            COMMANDS.labels(env.type, "recorded").inc()
-            return state, []
-        if env.type != c.CMD_HANDLE_INBOUND:
-            raise InvalidInput(f"unknown command type {env.type}")
-        try:
-            cmd = c.HandleInbound.model_validate(env.data)
-        except ValueError as exc:
-            raise InvalidInput(f"bad {env.type}: {exc}") from exc
-        message = cmd.message
-        interactive = message.get("interactive") or {}
-        inbound = Inbound(
-            command_id=str(env.id),
-            organization_id=cmd.organization_id,
-            chatbot_id=cmd.chatbot_id,
-            phone_number_id=cmd.phone_number_id,
-            contact=cmd.contact.model_dump(),
-            message_id=message.get("id"),
-            message_type=str(message.get("type") or "unknown"),
-            text=message.get("text"),
-            reply_id=interactive.get("id") or (message.get("button") or {}).get("payload"),
-            at=cmd.received_at,
-        )
-        events = decide(state, inbound, self._flows.lookup())
+        events = decide(state, to_command(env), self._flows.lookup())
         COMMANDS.labels(env.type, "applied").inc()
-        new_state = state
-        for event in events:
-            new_state = evolve(new_state, event)
-        return new_state, self._outputs(new_state, env, events)
+        return self._outputs(state, env, events, timers)
 
     def _outputs(
-        self, state: ConversationState, cause: Envelope, events: list[Event]
-    ) -> list[tuple[str, Envelope]]:
+        self,
+        state: ConversationState,
+        cause: Envelope,
+        events: list[Event],
+        timers: TimerChanges,
+    ) -> tuple[ConversationState, list[tuple[str, Envelope]]]:
+        """Fold `events` into `state`, and the records they publish: each event stamped with
+        the conversation it belongs to at that point (one command can close one conversation
+        and start the next)."""
         out: list[tuple[str, Envelope]] = []
+        owners = _conversation_of_each(state, events)
         for index, event in enumerate(events):
+            state = evolve(state, event)
             data: dict[str, Any] = event.model_dump(mode="json")
-            data["conversation_id"] = state.conversation_id
+            data["conversation_id"] = owners[index]
             out.append(
                 (
                     self._topics.events,
@@ -133,6 +135,7 @@ class ExecutorHandler(RecordHandler):
                         source=SOURCE,
                         subject=cause.subject,
                         causation=cause,
+                        organization_id=state.organization_id,
                         data=data,
                     ),
                 )
@@ -158,4 +161,41 @@ class ExecutorHandler(RecordHandler):
                         ),
                     )
                 )
-        return out
+            elif isinstance(event, TimerScheduled):
+                timers.schedule.append(
+                    (
+                        event.timer_id,
+                        cause.subject,
+                        state.organization_id,
+                        event.kind,
+                        event.fire_at,
+                    )
+                )
+            elif isinstance(event, TimerCancelled | TimerElapsed):
+                timers.done.append(event.timer_id)
+        return state, out
+
+
+def _conversation_of_each(state: ConversationState, events: list[Event]) -> list[str | None]:
+    """The conversation each event belongs to. What precedes a `ConversationStarted` belongs
+    to the new conversation (the inbound that opened it), except the closing of the previous
+    one (up to its `ConversationClosed`), which stays with the old."""
+    owners: list[str | None] = []
+    current = state.conversation_id
+    pending: list[int] = []  # indexes waiting to learn whether a new conversation starts
+    for index, event in enumerate(events):
+        if isinstance(event, ConversationStarted):
+            owners.extend([event.conversation_id] * len(pending))
+            pending = []
+            current = event.conversation_id
+            owners.append(current)
+        elif isinstance(event, ConversationClosed):
+            owners.extend([current] * (len(pending) + 1))
+            pending = []
+        elif state.status in ("new", "closed") or pending or (owners and current is None):
+            pending.append(index)
+        else:
+            owners.append(current)
+        state = evolve(state, event)
+    owners.extend([current] * len(pending))
+    return owners

@@ -43,6 +43,7 @@ class Store:
         states: Iterable[ConversationState],
         processed: Sequence[uuid.UUID],
         outbox: Sequence[tuple[str, Envelope]],
+        timers: Any,
         partition: int,
         topic: str,
         next_offset: int,
@@ -63,12 +64,36 @@ class Store:
             "VALUES ($1, $2, $3, $4)",
             [(partition, t, env.subject, env.to_bytes()) for t, env in outbox],
         )
+        if timers.schedule:
+            await conn.executemany(
+                "INSERT INTO executor.timers (timer_id, key, organization_id, kind, fire_at) "
+                "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (timer_id) DO NOTHING",
+                timers.schedule,
+            )
+        if timers.done:
+            await conn.execute(
+                "DELETE FROM executor.timers WHERE timer_id = ANY($1::text[])", timers.done
+            )
         await conn.execute(
             "INSERT INTO executor.offsets (topic, partition, next_offset) VALUES ($1, $2, $3) "
             "ON CONFLICT (topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset",
             topic,
             partition,
             next_offset,
+        )
+
+    async def due_timers(self, now: int, limit: int = 1000) -> list[dict[str, Any]]:
+        rows = await self.pool.fetch(
+            "SELECT timer_id, key, organization_id, kind, fire_at FROM executor.timers "
+            "WHERE fire_at <= $1 ORDER BY fire_at LIMIT $2",
+            now,
+            limit,
+        )
+        return [dict(r) for r in rows]
+
+    async def forget_timers(self, timer_ids: list[str]) -> None:
+        await self.pool.execute(
+            "DELETE FROM executor.timers WHERE timer_id = ANY($1::text[])", timer_ids
         )
 
     async def prune_processed(self, days: int = 7) -> int:

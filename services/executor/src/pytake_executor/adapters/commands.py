@@ -1,0 +1,94 @@
+"""conversation.commands.v1 envelopes → the engine's commands.
+
+The engine reasons only about the times commands carry; a command that has no time of its own
+(an agent's action, a timer) takes the envelope's time.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+
+from pytake_executor.domain.commands import (
+    AgentMessage,
+    ApiCallResult,
+    Close,
+    Command,
+    DeliveryStatus,
+    Inbound,
+    RestartFlow,
+    Resume,
+    TimerFired,
+)
+from pytake_shared import contracts as c
+from pytake_shared.envelope import Envelope
+from pytake_shared.errors import InvalidInput
+
+
+def to_command(env: Envelope) -> Command:
+    try:
+        return _convert(env)
+    except (KeyError, TypeError, ValueError, ValidationError) as exc:
+        raise InvalidInput(f"bad {env.type}: {exc}") from exc
+
+
+def _at(env: Envelope, data: dict[str, Any]) -> int:
+    value = data.get("at")
+    return int(value) if isinstance(value, int | float) else int(env.time.timestamp())
+
+
+def _convert(env: Envelope) -> Command:
+    data, cid = env.data, str(env.id)
+    if env.type == c.CMD_HANDLE_INBOUND:
+        cmd = c.HandleInbound.model_validate(data)
+        message = cmd.message
+        interactive = message.get("interactive") or {}
+        return Inbound(
+            command_id=cid,
+            organization_id=cmd.organization_id,
+            chatbot_id=cmd.chatbot_id,
+            phone_number_id=cmd.phone_number_id,
+            contact=cmd.contact.model_dump(),
+            message_id=message.get("id"),
+            message_type=str(message.get("type") or "unknown"),
+            text=message.get("text"),
+            reply_id=interactive.get("id") or (message.get("button") or {}).get("payload"),
+            at=cmd.received_at or int(env.time.timestamp()),
+        )
+    if env.type == c.CMD_HANDLE_STATUS:
+        status = c.HandleStatus.model_validate(data).status
+        errors = status.get("errors") or []
+        code = errors[0].get("code") if errors and isinstance(errors[0], dict) else None
+        return DeliveryStatus(
+            command_id=cid,
+            status=str(status.get("status") or ""),
+            error_code=code if isinstance(code, int) else None,
+            at=int(status.get("timestamp") or env.time.timestamp()),
+            message_id=status.get("id"),
+            outbound_id=status.get("biz_opaque_callback_data"),
+        )
+    if env.type == c.CMD_TIMER_FIRED:
+        return TimerFired(command_id=cid, timer_id=str(data["timer_id"]), at=_at(env, data))
+    if env.type == c.CMD_API_CALL_RESULT:
+        return ApiCallResult(
+            command_id=cid,
+            request_id=str(data["request_id"]),
+            status=data.get("status"),
+            body=data.get("body"),
+            error=data.get("error"),
+            at=_at(env, data),
+        )
+    if env.type == c.CMD_AGENT_MESSAGE:
+        return AgentMessage(
+            command_id=cid, text=str(data["text"]), at=_at(env, data), agent_id=data.get("agent_id")
+        )
+    if env.type == c.CMD_CLOSE:
+        return Close(
+            command_id=cid, at=_at(env, data), reason=str(data.get("reason") or "closed_by_agent")
+        )
+    if env.type == c.CMD_RESUME:
+        return Resume(command_id=cid, at=_at(env, data), node_id=data.get("node_id"))
+    if env.type == c.CMD_RESTART_FLOW:
+        return RestartFlow(command_id=cid, at=_at(env, data), flow_id=data.get("flow_id"))
+    raise InvalidInput(f"unknown command type {env.type}")

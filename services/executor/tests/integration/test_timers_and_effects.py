@@ -1,0 +1,177 @@
+"""The executor's I/O around the engine: timers stored with the state and fired as commands,
+api calls made off the hot path and fed back as commands."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import asyncpg
+import pytest
+from fastapi import FastAPI, Request
+
+from pytake_executor.adapters.flows import ConfigFlows
+from pytake_executor.adapters.store import Store
+from pytake_executor.effects import EffectsHandler
+from pytake_executor.handlers import ExecutorHandler
+from pytake_executor.timers import TimerPoller
+from pytake_shared import contracts as c
+from pytake_shared.envelope import Envelope
+from pytake_shared.kafka import Producer, Record
+from pytake_shared.topics import Topics
+from pytake_tools.metasim.server import serve_app
+
+KEY = "106540352242922:5511988887777"
+
+
+def _texts(events: list[Envelope]) -> list[str]:
+    return [e.data["message"]["text"] for e in events if e.type == c.OUT_SEND]
+
+
+def _record(env: Envelope, topic: str, offset: int) -> Record:
+    return Record(topic, 0, offset, env.subject, env, 0, env.to_bytes(), tuple(env.headers()))
+
+
+@pytest.fixture
+def delay_flow() -> dict[str, Any]:
+    nodes = [
+        {"id": "s", "type": "start", "data": {}},
+        {"id": "a", "type": "message", "data": {"content": "before"}},
+        {"id": "d", "type": "delay", "data": {"delaySeconds": 5}},
+        {"id": "b", "type": "message", "data": {"content": "after"}},
+    ]
+    edges = [{"source": x, "target": y} for x, y in (("s", "a"), ("a", "d"), ("d", "b"))]
+    return {"canvas_data": {"nodes": nodes, "edges": edges}}
+
+
+async def test_a_delay_timer_survives_in_the_database_and_fires_as_a_command(
+    config: Any,
+    delay_flow: dict[str, Any],
+    executor_pool: asyncpg.Pool,
+    producer: Producer,
+    topics: Topics,
+    command: Callable[..., Envelope],
+    record: Callable[..., Record],
+    drain: Any,
+) -> None:
+    config.with_flow(delay_flow)
+    store = Store(executor_pool)
+    handler = ExecutorHandler(topics, store, ConfigFlows(config.view), producer)
+    inbound = command("wamid.1", "hi")
+    await handler.handle_batch([record(inbound, offset=0)])
+    sends = [Envelope.from_bytes(r.value) for r in await drain(topics.wa_outbound)]
+    assert _texts(sends) == ["before"]
+    rows = await executor_pool.fetch("SELECT kind, fire_at FROM executor.timers ORDER BY kind")
+    started = inbound.data["received_at"]
+    assert [(r["kind"], r["fire_at"]) for r in rows] == [
+        ("delay", started + 5),
+        ("session", started + 24 * 3600),
+    ]
+
+    # Not due yet: nothing fires. Due: a timer_fired command on the conversation's key.
+    assert await TimerPoller(store, producer, topics, clock=lambda: started + 4).tick() == 0
+    assert await TimerPoller(store, producer, topics, clock=lambda: started + 5).tick() == 1
+    [fired] = [Envelope.from_bytes(r.value) for r in await drain(topics.commands)]
+    assert (fired.type, fired.subject) == (c.CMD_TIMER_FIRED, KEY)
+    assert [r["kind"] for r in await executor_pool.fetch("SELECT kind FROM executor.timers")] == [
+        "session"
+    ]
+
+    await handler.handle_batch([record(fired, offset=1)])
+    sends = [Envelope.from_bytes(r.value) for r in await drain(topics.wa_outbound)]
+    assert _texts(sends) == ["before", "after"]
+    # Firing the same timer again (a crash between publish and forget) changes nothing.
+    await handler.handle_batch([record(fired, offset=2)])
+    assert len(await drain(topics.wa_outbound)) == 2
+
+
+@pytest.fixture
+async def crm() -> AsyncIterator[str]:
+    app = FastAPI()
+
+    @app.get("/customers/{email}")
+    async def customer(email: str, request: Request) -> dict[str, Any]:
+        return {
+            "name": "Ada",
+            "email": email,
+            "request_id": request.headers.get("x-pytake-request-id"),
+        }
+
+    @app.get("/slow")
+    async def slow() -> dict[str, Any]:
+        await asyncio.sleep(3)
+        return {}
+
+    async with serve_app(app) as base_url:
+        yield base_url
+
+
+async def test_an_api_call_is_made_off_the_hot_path_and_its_result_comes_back_as_a_command(
+    crm: str,
+    producer: Producer,
+    topics: Topics,
+    drain: Any,
+) -> None:
+    effects = EffectsHandler(topics, producer)
+    requested = Envelope.new(
+        "pytake.conversation.api_call_requested",
+        source="t",
+        subject=KEY,
+        data={
+            "request_id": "req-1",
+            "node_id": "lookup",
+            "method": "GET",
+            "url": f"{crm}/customers/ada@example.com",
+            "headers": {},
+            "query": {},
+            "body": None,
+            "timeout": 5,
+        },
+    )
+    slow = Envelope.new(
+        "pytake.conversation.api_call_requested",
+        source="t",
+        subject=KEY,
+        data={
+            "request_id": "req-2",
+            "node_id": "slow",
+            "method": "GET",
+            "url": f"{crm}/slow",
+            "timeout": 1,
+        },
+    )
+    hook = Envelope.new(
+        "pytake.conversation.webhook_requested",
+        source="t",
+        subject=KEY,
+        data={
+            "request_id": "w-1",
+            "url": "http://127.0.0.1:9/nowhere",
+            "method": "POST",
+            "body": {"x": 1},
+        },
+    )
+
+    async def park(record: Record, reason: str) -> None:
+        raise AssertionError(reason)
+
+    done = [
+        await effects.submit(_record(env, topics.events, i), park)
+        for i, env in enumerate([requested, slow, hook])
+    ]
+    assert await asyncio.wait_for(asyncio.gather(*done), 10) == [True, True, True]
+    await effects.close()
+    results = {
+        e.data["request_id"]: e.data
+        for e in (Envelope.from_bytes(r.value) for r in await drain(topics.commands))
+    }
+    assert set(results) == {"req-1", "req-2"}  # a webhook expects no result
+    assert results["req-1"]["status"] == 200
+    assert results["req-1"]["body"] == {
+        "name": "Ada",
+        "email": "ada@example.com",
+        "request_id": "req-1",
+    }
+    assert results["req-2"]["status"] is None
+    assert results["req-2"]["error"] == "timeout after 1s"
