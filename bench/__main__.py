@@ -1,6 +1,8 @@
 """`python -m bench [NAME ...]`: run benchmarks and print a table.
 
 - `normalize`: webhook bodies normalized per second (pure ingress code, no I/O).
+- `executor`: flow steps per second of the pure engine; commands per second through the
+  executor handler with its database (1, 100 and 10,000 concurrent conversations).
 - `sender`: sends per second and added latency against the Meta simulator, with and without
   30 % injected faults.
 - `pipeline`: records per second through the shared producer and consumer loop on the embedded
@@ -16,6 +18,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from bench.executor import run as run_executor
 from bench.sender import bench_sender
 from pytake_ingress.domain import normalize
 from pytake_shared.envelope import Envelope
@@ -93,13 +96,16 @@ async def bench_pipeline(n: int) -> list[Row]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("names", nargs="*", default=["normalize", "pipeline", "sender"])
+    parser.add_argument(
+        "names", nargs="*", default=["normalize", "pipeline", "executor", "sender"]
+    )
     parser.add_argument("-n", type=int, default=20_000)
     args = parser.parse_args()
     runs: dict[str, Callable[[], list[Row]]] = {
         "normalize": lambda: [bench_normalize(args.n)],
         "pipeline": lambda: asyncio.run(bench_pipeline(args.n)),
         "sender": lambda: asyncio.run(bench_sender(min(args.n, 5000))),
+        "executor": lambda: run_executor(args.n),
     }
     rows: list[Row] = []
     for name in args.names:
