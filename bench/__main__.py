@@ -96,9 +96,7 @@ async def bench_pipeline(n: int) -> list[Row]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument(
-        "names", nargs="*", default=["normalize", "pipeline", "executor", "sender"]
-    )
+    parser.add_argument("names", nargs="*", default=["normalize", "pipeline", "executor", "sender"])
     parser.add_argument("-n", type=int, default=20_000)
     args = parser.parse_args()
     runs: dict[str, Callable[[], list[Row]]] = {

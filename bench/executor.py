@@ -32,32 +32,61 @@ from pytake_shared.topics import Topics
 
 Row = tuple[str, int, float, str]
 NUMBER = "106540352242922"
-SURVEY: dict[str, Any] = {"canvas_data": {
-    "nodes": [
-        {"id": "s", "type": "start", "data": {}},
-        {"id": "hi", "type": "message", "data": {"content": "Hello {{contact.name}}"}},
-        {"id": "q1", "type": "question", "data": {"content": "Name?", "variableName": "name"}},
-        {"id": "set", "type": "set_variable", "data": {"variables": [
-            {"name": "greeting", "valueType": "expression", "value": "'Hi ' + {{name}}"}]}},
-        {"id": "cond", "type": "condition", "data": {"conditions": [
-            {"variable": "name", "operator": "is_not_empty", "value": ""}]}},
-        {"id": "q2", "type": "question", "data": {"content": "{{greeting}}, city?",
-                                                  "variableName": "city"}},
-        {"id": "end", "type": "end", "data": {"content": "Thanks {{name}} from {{city}}"}},
-    ],
-    "edges": [
-        {"source": "s", "target": "hi"}, {"source": "hi", "target": "q1"},
-        {"source": "q1", "target": "set"}, {"source": "set", "target": "cond"},
-        {"source": "cond", "target": "q2", "sourceHandle": "true"},
-        {"source": "cond", "target": "end", "sourceHandle": "false"},
-        {"source": "q2", "target": "end"},
-    ],
-}}
+SURVEY: dict[str, Any] = {
+    "canvas_data": {
+        "nodes": [
+            {"id": "s", "type": "start", "data": {}},
+            {"id": "hi", "type": "message", "data": {"content": "Hello {{contact.name}}"}},
+            {"id": "q1", "type": "question", "data": {"content": "Name?", "variableName": "name"}},
+            {
+                "id": "set",
+                "type": "set_variable",
+                "data": {
+                    "variables": [
+                        {"name": "greeting", "valueType": "expression", "value": "'Hi ' + {{name}}"}
+                    ]
+                },
+            },
+            {
+                "id": "cond",
+                "type": "condition",
+                "data": {
+                    "conditions": [{"variable": "name", "operator": "is_not_empty", "value": ""}]
+                },
+            },
+            {
+                "id": "q2",
+                "type": "question",
+                "data": {"content": "{{greeting}}, city?", "variableName": "city"},
+            },
+            {"id": "end", "type": "end", "data": {"content": "Thanks {{name}} from {{city}}"}},
+        ],
+        "edges": [
+            {"source": "s", "target": "hi"},
+            {"source": "hi", "target": "q1"},
+            {"source": "q1", "target": "set"},
+            {"source": "set", "target": "cond"},
+            {"source": "cond", "target": "q2", "sourceHandle": "true"},
+            {"source": "cond", "target": "end", "sourceHandle": "false"},
+            {"source": "q2", "target": "end"},
+        ],
+    }
+}
 
 
 def _inbound(i: int, n: int, text: str) -> Inbound:
-    return Inbound(f"c{i}-{n}", "org", "bot", NUMBER, {"id": str(i), "wa_id": str(i),
-                   "name": "Ada"}, f"w{i}-{n}", "text", text, None, 1_700_000_000 + n)
+    return Inbound(
+        f"c{i}-{n}",
+        "org",
+        "bot",
+        NUMBER,
+        {"id": str(i), "wa_id": str(i), "name": "Ada"},
+        f"w{i}-{n}",
+        "text",
+        text,
+        None,
+        1_700_000_000 + n,
+    )
 
 
 def bench_engine(conversations: int) -> Row:
@@ -83,9 +112,11 @@ async def bench_handler(concurrent: list[int], total: int) -> list[Row]:
     try:
         for n_conv in concurrent:
             topics = Topics(namespace=f"bx{uuid.uuid4().hex[:6]}", partitions=12)
-            settings = ServiceSettings(kafka_bootstrap_servers=broker.bootstrap,
-                                       pytake_topic_namespace=topics.namespace,
-                                       kafka_linger_ms=20)
+            settings = ServiceSettings(
+                kafka_bootstrap_servers=broker.bootstrap,
+                pytake_topic_namespace=topics.namespace,
+                kafka_linger_ms=20,
+            )
             await ensure_topics(broker.bootstrap, topics)
             admin = await asyncpg.connect(pg.dsn)
             name = f"b{uuid.uuid4().hex[:8]}"
@@ -97,12 +128,36 @@ async def bench_handler(concurrent: list[int], total: int) -> list[Row]:
             box = SecretBox("b")
             view = ConfigView(settings, box)
             for kind, entity in (
-                ("number", NumberConfig(id="n", organization_id="org", phone_number_id=NUMBER,
-                                        default_chatbot_id="bot")),
-                ("chatbot", ChatbotConfig(id="bot", organization_id="org", name="B",
-                                          main_flow_id="f", main_flow_version=1)),
-                ("flow", FlowConfig(id="f", organization_id="org", chatbot_id="bot",
-                                    name="Survey", version=1, document=SURVEY)),
+                (
+                    "number",
+                    NumberConfig(
+                        id="n",
+                        organization_id="org",
+                        phone_number_id=NUMBER,
+                        default_chatbot_id="bot",
+                    ),
+                ),
+                (
+                    "chatbot",
+                    ChatbotConfig(
+                        id="bot",
+                        organization_id="org",
+                        name="B",
+                        main_flow_id="f",
+                        main_flow_version=1,
+                    ),
+                ),
+                (
+                    "flow",
+                    FlowConfig(
+                        id="f",
+                        organization_id="org",
+                        chatbot_id="bot",
+                        name="Survey",
+                        version=1,
+                        document=SURVEY,
+                    ),
+                ),
             ):
                 env = snapshot(kind, entity, source="b", box=box)
                 view.apply(env.subject, env.to_bytes())
@@ -113,20 +168,33 @@ async def bench_handler(concurrent: list[int], total: int) -> list[Row]:
             commands = []
             for k in range(total):
                 i, n = k % n_conv, (k // n_conv) % 3
-                cmd = c.HandleInbound(organization_id="org", chatbot_id="bot",
-                                      phone_number_id=NUMBER,
-                                      contact=c.Contact(id=str(i), wa_id=str(i), name="Ada"),
-                                      message={"id": f"w{k}", "type": "text", "text": texts[n]},
-                                      received_at=1_700_000_000 + k)
-                env = Envelope.new(c.CMD_HANDLE_INBOUND, source="b", subject=f"{NUMBER}:{i}",
-                                   data=cmd.model_dump(mode="json"))
+                cmd = c.HandleInbound(
+                    organization_id="org",
+                    chatbot_id="bot",
+                    phone_number_id=NUMBER,
+                    contact=c.Contact(id=str(i), wa_id=str(i), name="Ada"),
+                    message={"id": f"w{k}", "type": "text", "text": texts[n]},
+                    received_at=1_700_000_000 + k,
+                )
+                env = Envelope.new(
+                    c.CMD_HANDLE_INBOUND,
+                    source="b",
+                    subject=f"{NUMBER}:{i}",
+                    data=cmd.model_dump(mode="json"),
+                )
                 commands.append(Record(topics.commands, 0, k, env.subject, env, 0))
             started = time.perf_counter()
             for start in range(0, total, 200):  # batches as the consumer loop hands them over
-                await handler.handle_batch(commands[start:start + 200])
+                await handler.handle_batch(commands[start : start + 200])
             elapsed = time.perf_counter() - started
-            rows.append((f"executor handler, {n_conv:,} conversations", total, elapsed,
-                         f"{total / elapsed:,.0f} commands/s"))
+            rows.append(
+                (
+                    f"executor handler, {n_conv:,} conversations",
+                    total,
+                    elapsed,
+                    f"{total / elapsed:,.0f} commands/s",
+                )
+            )
             await producer.stop()
             await pool.close()
     finally:
@@ -136,5 +204,7 @@ async def bench_handler(concurrent: list[int], total: int) -> list[Row]:
 
 
 def run(total: int) -> list[Row]:
-    return [bench_engine(max(1000, total // 3)),
-            *asyncio.run(bench_handler([1, 100, 10_000], min(total, 20_000)))]
+    return [
+        bench_engine(max(1000, total // 3)),
+        *asyncio.run(bench_handler([1, 100, 10_000], min(total, 20_000))),
+    ]

@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from pytake_shared.settings import ServiceSettings
 
 
 class AnalyticsSettings(ServiceSettings):
     service_name: str = "analytics"
     http_port: int = 8000
-    jwt_secret: str = "dev-only-jwt-secret-change-me"
+    # Config records are few and a write's answer waits for them: no batching delay.
+    kafka_linger_ms: int = 0
+    # HS256 keys should be at least 32 bytes; production sets JWT_SECRET.
+    jwt_secret: str = "dev-only-jwt-secret-change-me-0123456789"
+    access_token_ttl_s: int = Field(default=900, ge=1)
+    refresh_token_ttl_s: int = Field(default=7 * 24 * 3600, ge=1)
+    # Failed logins counted per IP and per account over a sliding window (kept in PostgreSQL,
+    # so the limit holds across instances).
+    login_window_s: int = Field(default=900, ge=1)
+    login_max_failures_per_account: int = Field(default=5, ge=1)
+    login_max_failures_per_ip: int = Field(default=20, ge=1)
+    # argon2id cost of new password hashes (verification reads the cost from the hash).
+    password_hash_time_cost: int = Field(default=3, ge=1)
+    password_hash_memory_kib: int = Field(default=65536, ge=8)
+    # How often the outbox is flushed in the background (each write also flushes it).
+    outbox_interval_s: float = Field(default=2.0, gt=0)
     pytake_admin_email: str = ""
     pytake_admin_password: str = ""
     meta_app_secret: str = ""

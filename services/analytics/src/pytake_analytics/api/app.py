@@ -1,0 +1,66 @@
+"""The management API as a FastAPI app, built from settings, a pool and a producer.
+
+Tests build it directly (no `Runtime`); `bootstrap.build` wires the same app into the service.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import asyncpg
+from fastapi import APIRouter, FastAPI
+
+from pytake_analytics.adapters.outbox import Outbox
+from pytake_analytics.adapters.passwords import Passwords
+from pytake_analytics.adapters.store import Store
+from pytake_analytics.api import auth, chatbots, errors, flows, numbers, organizations, users
+from pytake_analytics.api.deps import Context
+from pytake_analytics.settings import AnalyticsSettings
+from pytake_shared.http_errors import install_error_handlers
+from pytake_shared.kafka.producer import Producer
+from pytake_shared.secrets import SecretBox
+
+PREFIX = "/api/v1"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def build_context(
+    settings: AnalyticsSettings,
+    pool: asyncpg.Pool,
+    producer: Producer,
+    *,
+    clock: Callable[[], datetime] = _now,
+) -> Context:
+    box = SecretBox(settings.pytake_config_key)
+    outbox = Outbox(pool, producer, settings.topics.config, box)
+    passwords = Passwords(
+        time_cost=settings.password_hash_time_cost, memory_kib=settings.password_hash_memory_kib
+    )
+    return Context(settings, Store(pool, outbox), passwords, box, clock)
+
+
+def create_app(
+    settings: AnalyticsSettings,
+    pool: asyncpg.Pool,
+    producer: Producer,
+    *,
+    clock: Callable[[], datetime] = _now,
+) -> FastAPI:
+    app = FastAPI(
+        title="PyTake API",
+        version="1",
+        description="Management API: auth, organizations, users, WhatsApp numbers, chatbots, "
+        'flows. Every error is `{"error": {"code", "message"}}`.',
+    )
+    install_error_handlers(app)  # the last resort: anything unexpected is a 503
+    errors.install(app)
+    app.state.pytake = build_context(settings, pool, producer, clock=clock)
+    api = APIRouter(prefix=PREFIX)
+    for module in (auth, organizations, users, numbers, chatbots, flows):
+        api.include_router(module.router)
+    app.include_router(api)
+    return app

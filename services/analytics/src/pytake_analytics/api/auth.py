@@ -1,0 +1,149 @@
+"""`/auth`: login, refresh (rotating), logout, me.
+
+Failed logins are limited per client IP and per account in PostgreSQL (so the limit holds
+across instances); an unknown email and a wrong password get the same answer after the same
+work. Refresh tokens are recorded by `jti`: each refresh revokes the one presented, and
+presenting a token that was already rotated away revokes every session of that user (it
+leaked).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field, StringConstraints
+
+from pytake_analytics.adapters import auth, users
+from pytake_analytics.api.deps import Context, Ctx, CurrentUser
+from pytake_analytics.api.errors import errors
+from pytake_analytics.api.models import Body, UserOut, user_out
+from pytake_analytics.domain import tokens
+from pytake_analytics.domain.errors import NotFound, TooManyAttempts, Unauthorized
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+
+Email = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=254)]
+
+
+class LoginIn(Body):
+    email: Email
+    password: Annotated[str, Field(min_length=1, max_length=1024)]
+
+
+class RefreshIn(Body):
+    refresh_token: Annotated[str, Field(min_length=1, max_length=4096)]
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    refresh_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int = Field(description="seconds the access token stays valid")
+
+
+class LoginOut(BaseModel):
+    user: UserOut
+    token: TokenOut
+
+
+class LogoutOut(BaseModel):
+    status: Literal["logged_out"] = "logged_out"
+
+
+def _pair(ctx: Context, user: Any) -> tuple[TokenOut, tokens.Claims]:
+    """A fresh access and refresh token for `user`, and the refresh token's claims."""
+    s = ctx.settings
+    common: dict[str, Any] = {
+        "user_id": user["id"],
+        "role": user["role"],
+        "organization_id": user["organization_id"],
+        "now": ctx.clock(),
+        "secret": s.jwt_secret,
+    }
+    access, _ = tokens.issue("access", ttl_s=s.access_token_ttl_s, **common)
+    refresh, claims = tokens.issue("refresh", ttl_s=s.refresh_token_ttl_s, **common)
+    pair = TokenOut(access_token=access, refresh_token=refresh, expires_in=s.access_token_ttl_s)
+    return pair, claims
+
+
+def _expiry(claims: tokens.Claims) -> datetime:
+    return datetime.fromtimestamp(claims.exp, UTC)
+
+
+@router.post("/login", response_model=LoginOut, responses=errors(401, 429))
+async def login(body: LoginIn, request: Request, ctx: Ctx) -> LoginOut:
+    s = ctx.settings
+    email = body.email.lower()
+    ip = request.client.host if request.client else "unknown"
+    limits = [
+        ("ip", ip, s.login_max_failures_per_ip),
+        ("account", email, s.login_max_failures_per_account),
+    ]
+    async with ctx.store.connect() as conn:
+        attempt, wait_s = await auth.begin_attempt(conn, limits, s.login_window_s)
+        if wait_s:
+            raise TooManyAttempts("too many failed logins; retry later", retry_after_s=wait_s)
+        user = await users.active_by_email(conn, email)
+    ok = await ctx.passwords.verify(user["password_hash"] if user else None, body.password)
+    if user is None or not ok:
+        raise Unauthorized("invalid email or password", code="invalid_credentials")
+    pair, claims = _pair(ctx, user)
+    async with ctx.store.connect() as conn, conn.transaction():
+        await auth.forget_failures(conn, attempt, email)
+        await auth.store_refresh(conn, claims.jti, user["id"], _expiry(claims))
+        row = await users.get_user(conn, None, user["id"])
+    if row is None:  # deleted in between
+        raise Unauthorized("invalid email or password", code="invalid_credentials")
+    return LoginOut(user=user_out(row), token=pair)
+
+
+@router.post("/refresh", response_model=TokenOut, responses=errors(401))
+async def refresh(body: RefreshIn, ctx: Ctx) -> TokenOut:
+    old = tokens.read(
+        body.refresh_token, secret=ctx.settings.jwt_secret, expected="refresh", now=ctx.clock()
+    )
+    pair: TokenOut | None = None
+    async with ctx.store.connect() as conn:
+        user = await users.active_by_id(conn, old.sub)
+        if user is not None:
+            pair, new = _pair(ctx, user)
+            async with conn.transaction():
+                if await auth.rotate_refresh(conn, old.jti, new.jti) == old.sub:
+                    await auth.store_refresh(conn, new.jti, user["id"], _expiry(new))
+                else:
+                    pair = None
+        if pair is None and await auth.was_rotated(conn, old.jti) == old.sub:
+            # A token already rotated away is presented again: it leaked; end every session.
+            await auth.revoke_all(conn, old.sub)
+    if pair is None:
+        raise Unauthorized("the refresh token is revoked or expired", code="invalid_token")
+    return pair
+
+
+@router.post("/logout", response_model=LogoutOut, responses=errors(401))
+async def logout(body: RefreshIn, ctx: Ctx) -> LogoutOut:
+    try:
+        claims = tokens.read(
+            body.refresh_token,
+            secret=ctx.settings.jwt_secret,
+            expected="refresh",
+            now=ctx.clock(),
+        )
+    except Unauthorized as exc:
+        if exc.code == "token_expired":
+            return LogoutOut()  # nothing left to revoke
+        raise
+    async with ctx.store.connect() as conn:
+        await auth.revoke_refresh(conn, claims.jti)
+    return LogoutOut()
+
+
+@router.get("/me", response_model=UserOut, responses=errors(401))
+async def me(user: CurrentUser, ctx: Ctx) -> UserOut:
+    async with ctx.store.connect() as conn:
+        row = await users.get_user(conn, None, user.user_id)
+    if row is None:
+        raise NotFound("user not found")
+    return user_out(row)

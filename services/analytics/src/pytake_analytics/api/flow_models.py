@@ -1,0 +1,143 @@
+"""Flow request and response models, and how a flow row maps to them.
+
+A flow's stored document is what the executor runs: `canvas_data` (nodes and edges exactly
+as the builder sent them: every edge keeps `label`, `sourceHandle` and any other field),
+`variables`, `inactivity_settings`, `window_expiry_settings`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+import orjson
+from pydantic import BaseModel, ConfigDict, Field
+
+from pytake_analytics.api.models import Body, Description, JsonObject, JsonOut, Listing, Name
+from pytake_analytics.domain.errors import Unprocessable
+from pytake_shared.flowdoc import Issue
+
+MAX_DOCUMENT_BYTES = 512 * 1024  # a published version is one record on the config topic
+DOCUMENT_FIELDS = ("canvas_data", "variables", "inactivity_settings", "window_expiry_settings")
+
+
+class CanvasData(BaseModel):
+    """The builder's canvas; other keys (`viewport`, ...) are kept as they are."""
+
+    model_config = ConfigDict(extra="allow")
+
+    nodes: Annotated[list[JsonOut], Field(max_length=2000)] = []
+    edges: Annotated[list[JsonOut], Field(max_length=10000)] = []
+
+
+class FlowCreate(Body):
+    name: Name
+    description: Description = ""
+    chatbot_id: uuid.UUID
+    is_main: bool = False
+    is_fallback: bool = False
+    is_active: bool = True
+    canvas_data: CanvasData = CanvasData()
+    variables: JsonObject = {}
+    inactivity_settings: JsonObject | None = None
+    window_expiry_settings: JsonObject | None = None
+
+
+class FlowUpdate(Body):
+    name: Name = ""
+    description: Description = ""
+    is_main: bool = False
+    is_fallback: bool = False
+    is_active: bool = True
+    canvas_data: CanvasData = CanvasData()
+    variables: JsonObject = {}
+    inactivity_settings: JsonObject | None = None
+    window_expiry_settings: JsonObject | None = None
+
+
+class FlowOut(BaseModel):
+    id: uuid.UUID
+    organization_id: uuid.UUID
+    chatbot_id: uuid.UUID
+    name: str
+    description: str
+    is_main: bool
+    is_fallback: bool
+    is_active: bool
+    canvas_data: JsonOut
+    variables: JsonOut
+    inactivity_settings: JsonOut | None
+    window_expiry_settings: JsonOut | None
+    published_version: int | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class FlowPage(Listing):
+    flows: list[FlowOut]
+
+
+class IssueOut(BaseModel):
+    node_id: str | None
+    field: str | None
+    message: str
+
+
+class ValidationOut(BaseModel):
+    valid: bool
+    errors: list[IssueOut]
+    warnings: list[IssueOut]
+
+
+class PublishOut(BaseModel):
+    id: uuid.UUID
+    version: int
+    published_at: datetime
+    warnings: list[IssueOut]
+
+
+def issues(items: list[Issue]) -> list[IssueOut]:
+    return [IssueOut(node_id=i.node_id, field=i.field, message=i.message) for i in items]
+
+
+def document(current: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """The stored document with `changes` (document fields of a request) applied; a field set
+    to null is removed (the executor reads an absent setting as "use the defaults")."""
+    out = dict(current)
+    for name in DOCUMENT_FIELDS:
+        if name not in changes:
+            continue
+        value = changes[name]
+        if isinstance(value, BaseModel):
+            value = value.model_dump()
+        if value is None:
+            out.pop(name, None)
+        else:
+            out[name] = value
+    if len(orjson.dumps(out)) > MAX_DOCUMENT_BYTES:
+        raise Unprocessable(
+            f"the flow document is larger than {MAX_DOCUMENT_BYTES} bytes", code="too_large"
+        )
+    return out
+
+
+def flow_out(row: dict[str, Any]) -> FlowOut:
+    doc = row["document"] if isinstance(row.get("document"), dict) else {}
+    canvas = doc.get("canvas_data")
+    if not isinstance(canvas, dict):  # an older document: nodes and edges at the top level
+        canvas = {"nodes": doc.get("nodes") or [], "edges": doc.get("edges") or []}
+
+    def obj(name: str) -> JsonOut | None:
+        value = doc.get(name)
+        return value if isinstance(value, dict) else None
+
+    return FlowOut.model_validate(
+        {
+            **row,
+            "canvas_data": canvas,
+            "variables": obj("variables") or {},
+            "inactivity_settings": obj("inactivity_settings"),
+            "window_expiry_settings": obj("window_expiry_settings"),
+        }
+    )

@@ -1,0 +1,1 @@
+"""Pure management rules: roles and permissions, token claims, input checks, flow checks."""
