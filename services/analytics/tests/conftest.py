@@ -4,9 +4,8 @@ what the config topic holds."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -14,7 +13,6 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from argon2 import PasswordHasher
 from fastapi import FastAPI
 
@@ -140,54 +138,6 @@ async def world(pool: asyncpg.Pool) -> World:
                 w.users[who] = await add_user(conn, email, role, org)
                 w.tokens[who] = mint(w.users[who], role, org)
     return w
-
-
-MARKER = b"__pytake_test_marker__"
-
-
-@pytest.fixture
-async def drain(kafka_bootstrap: str) -> AsyncIterator[Callable[[str], Awaitable[list[Any]]]]:
-    """`await drain(topic)`: every record `topic` holds right now, by (partition, offset).
-
-    A marker is written to each partition and read back, so what was acknowledged before the
-    call is all there without waiting for silence. Markers are skipped.
-    """
-    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, acks="all")
-    await producer.start()
-
-    async def read(topic: str) -> list[Any]:
-        consumer = AIOKafkaConsumer(
-            bootstrap_servers=kafka_bootstrap, group_id=None, enable_auto_commit=False
-        )
-        await consumer.start()
-        try:
-            async with asyncio.timeout(15):
-                partitions = consumer.partitions_for_topic(topic)
-                while not partitions:
-                    await consumer._client.force_metadata_update()
-                    partitions = consumer.partitions_for_topic(topic)
-                marker = MARKER + uuid.uuid4().bytes
-                stops: dict[TopicPartition, int] = {}
-                for p in sorted(partitions):
-                    meta = await producer.send_and_wait(topic, marker, partition=p)
-                    stops[TopicPartition(topic, p)] = meta.offset
-                consumer.assign(list(stops))
-                await consumer.seek_to_beginning(*stops)
-                out: list[Any] = []
-                pending = set(stops)
-                while pending:
-                    for tp, recs in (await consumer.getmany(timeout_ms=200)).items():
-                        for r in recs:
-                            if r.offset >= stops[tp]:
-                                pending.discard(tp)
-                            elif not (r.value or b"").startswith(MARKER):
-                                out.append(r)
-            return sorted(out, key=lambda r: (r.partition, r.offset))
-        finally:
-            await consumer.stop()
-
-    yield read
-    await producer.stop()
 
 
 def latest(records: list[Any]) -> dict[str, bytes | None]:
