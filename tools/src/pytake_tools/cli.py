@@ -12,7 +12,15 @@ import sys
 import warnings
 from pathlib import Path
 
+from pytake_shared.topics import Topics
 from pytake_tools.chat import ChatSession, run_chat
+from pytake_tools.operator import (
+    create_topics,
+    describe_topic,
+    list_topics,
+    run,
+    validate_flow_file,
+)
 from pytake_tools.stack import DEFAULT_PORTS, Stack, StackConfig
 from pytake_tools.webhooks import encode, signature, text_webhook
 
@@ -100,8 +108,35 @@ def main(argv: list[str] | None = None) -> None:
     chat.add_argument("--ingress", default=f"http://127.0.0.1:{DEFAULT_PORTS['ingress']}")
     chat.add_argument("--simulator", default=f"http://127.0.0.1:{DEFAULT_PORTS['metasim']}")
     chat.add_argument("--app-secret", default=os.environ.get("META_APP_SECRET", "dev-app-secret"))
+    flow = sub.add_parser("flow", help="flow documents").add_subparsers(
+        dest="flow_cmd", required=True
+    )
+    flow_validate = flow.add_parser("validate", help="validate a flow document as publish does")
+    flow_validate.add_argument("file", type=Path)
+    topics = sub.add_parser("topics", help="list, create or describe topics")
+    topics.add_argument(
+        "--bootstrap", default=os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
+    )
+    topics_sub = topics.add_subparsers(dest="topics_cmd", required=True)
+    topics_sub.add_parser("list", help="every topic of the cluster")
+    create = topics_sub.add_parser("create", help="create the registry's topics (idempotent)")
+    create.add_argument("--namespace", default=os.environ.get("PYTAKE_TOPIC_NAMESPACE", ""))
+    create.add_argument("--partitions", type=int, default=12)
+    create.add_argument("--replication", type=int, default=1)
+    describe = topics_sub.add_parser("describe", help="end offsets, and a group's lag")
+    describe.add_argument("topic")
+    describe.add_argument("--group", default=None, help="a consumer group, to show its lag")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
+    if args.command == "flow":
+        sys.exit(validate_flow_file(args.file, sys.stdout))
+    if args.command == "topics":
+        if args.topics_cmd == "list":
+            sys.exit(run(list_topics(args.bootstrap, sys.stdout)))
+        if args.topics_cmd == "create":
+            registry = Topics(args.namespace, args.partitions)
+            sys.exit(run(create_topics(args.bootstrap, registry, args.replication, sys.stdout)))
+        sys.exit(run(describe_topic(args.bootstrap, args.topic, args.group, sys.stdout)))
     if args.command == "dev":
         with contextlib.suppress(KeyboardInterrupt):
             sys.exit(asyncio.run(_dev(args)))
