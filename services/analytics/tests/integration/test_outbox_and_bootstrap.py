@@ -3,9 +3,7 @@ flush, in order; and the wired service migrates, seeds, flushes and republishes 
 
 from __future__ import annotations
 
-import asyncio
-import signal
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import asyncpg
@@ -63,15 +61,6 @@ async def test_a_write_whose_publish_failed_is_published_by_a_later_flush_in_ord
     assert await outbox.flush() == 0
     value = latest(await drain(topics.config))[f"chatbot:{bot}"]
     assert orjson.loads(value or b"")["data"]["entity"]["name"] == "Second"
-
-
-@pytest.fixture
-async def restore_signals() -> AsyncIterator[None]:
-    """`Runtime.serve` installs SIGTERM/SIGINT handlers on the test loop: take them away."""
-    yield
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.remove_signal_handler(sig)
 
 
 @pytest.mark.usefixtures("restore_signals")

@@ -4,8 +4,7 @@ flow's sends out, offsets stored with the state, and a clean stop."""
 from __future__ import annotations
 
 import asyncio
-import signal
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import asyncpg
@@ -17,27 +16,8 @@ from pytake_shared.config import ChatbotConfig, FlowConfig, OrganizationConfig, 
 from pytake_shared.envelope import Envelope
 from pytake_shared.kafka import Producer
 from pytake_shared.secrets import SecretBox
+from pytake_shared.testing.fixtures import wait_for_records
 from pytake_shared.topics import Topics
-
-
-@pytest.fixture
-async def restore_signals() -> AsyncIterator[None]:
-    """`Runtime.serve` installs SIGTERM/SIGINT handlers on the test loop: take them away."""
-    yield
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.remove_signal_handler(sig)
-
-
-async def _wait_for(
-    drain: Callable[[str], Awaitable[list[Any]]], topic: str, count: int, timeout: float = 20
-) -> list[Any]:
-    async with asyncio.timeout(timeout):
-        while True:
-            found = await drain(topic)
-            if len(found) >= count:
-                return found
-            await asyncio.sleep(0.2)
 
 
 @pytest.mark.usefixtures("restore_signals")
@@ -83,7 +63,7 @@ async def test_the_wired_executor_runs_the_flow_of_an_inbound_command(
     serving = asyncio.create_task(runtime.serve())
     try:
         await producer.send(topics.commands, command("wamid.SVC", "hi"))
-        sends = await _wait_for(drain, topics.wa_outbound, 2)
+        sends = await wait_for_records(drain, topics.wa_outbound, 2)
         texts = [Envelope.from_bytes(r.value).data["message"]["text"] for r in sends]
         assert texts == ["Hello Ada from Acme", "Your name?"]
         assert all(runtime.readiness().values())

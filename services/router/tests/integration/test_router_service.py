@@ -4,8 +4,7 @@ message in, one command out, and a clean stop."""
 from __future__ import annotations
 
 import asyncio
-import signal
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -17,29 +16,10 @@ from pytake_shared.config import ChatbotConfig, NumberConfig, OrganizationConfig
 from pytake_shared.envelope import Envelope
 from pytake_shared.kafka import Producer
 from pytake_shared.secrets import SecretBox
+from pytake_shared.testing.fixtures import wait_for_records
 from pytake_shared.topics import Topics
 
 NUMBER_ID = "106540352242922"
-
-
-@pytest.fixture
-async def restore_signals() -> AsyncIterator[None]:
-    """`Runtime.serve` installs SIGTERM/SIGINT handlers on the test loop: take them away."""
-    yield
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.remove_signal_handler(sig)
-
-
-async def _wait_for(
-    drain: Callable[[str], Awaitable[list[Any]]], topic: str, count: int, timeout: float = 20
-) -> list[Any]:
-    async with asyncio.timeout(timeout):
-        while True:
-            found = await drain(topic)
-            if len(found) >= count:
-                return found
-            await asyncio.sleep(0.2)
 
 
 @pytest.mark.usefixtures("restore_signals")
@@ -76,7 +56,7 @@ async def test_the_wired_router_reads_the_config_and_forwards_inbound_messages(
         # same partition): once the second is out, the retry has been handled.
         for env in (first, first, inbound("wamid.SVC2", "again")):
             await producer.send(topics.wa_inbound, env)
-        forwarded = await _wait_for(drain, topics.commands, 2)
+        forwarded = await wait_for_records(drain, topics.commands, 2)
         assert all(runtime.readiness().values())
         assert set(runtime.readiness()) == {"database", "config", "consumer-router"}
     finally:

@@ -4,8 +4,7 @@ simulator: a send command in, one Graph API call, an accepted delivery out, a cl
 from __future__ import annotations
 
 import asyncio
-import signal
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -18,30 +17,11 @@ from pytake_shared.config import NumberConfig, snapshot
 from pytake_shared.envelope import Envelope
 from pytake_shared.kafka import Producer
 from pytake_shared.secrets import SecretBox
+from pytake_shared.testing.fixtures import wait_for_records
 from pytake_shared.topics import Topics
 from pytake_tools.metasim import SimulatorSettings, run_simulator
 
 NUMBER_ID = "106540352242922"
-
-
-@pytest.fixture
-async def restore_signals() -> AsyncIterator[None]:
-    """`Runtime.serve` installs SIGTERM/SIGINT handlers on the test loop: take them away."""
-    yield
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.remove_signal_handler(sig)
-
-
-async def _wait_for(
-    drain: Callable[[str], Awaitable[list[Any]]], topic: str, count: int, timeout: float = 20
-) -> list[Any]:
-    async with asyncio.timeout(timeout):
-        while True:
-            found = await drain(topic)
-            if len(found) >= count:
-                return found
-            await asyncio.sleep(0.2)
 
 
 @pytest.mark.usefixtures("restore_signals")
@@ -71,7 +51,7 @@ async def test_the_wired_sender_delivers_a_send_command_through_the_graph_api(
         serving = asyncio.create_task(runtime.serve())
         try:
             await producer.send(topics.wa_outbound, command("out-svc"))
-            [delivered] = await _wait_for(drain, topics.wa_delivery, 1)
+            [delivered] = await wait_for_records(drain, topics.wa_delivery, 1)
             async with httpx.AsyncClient() as client:
                 calls = (await client.get(f"{base_url}/_sim/messages")).json()["messages"]
         finally:

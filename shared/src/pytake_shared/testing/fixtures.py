@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any, TypeVar
@@ -163,3 +164,24 @@ async def drain(kafka_bootstrap: str) -> AsyncIterator[Callable[[str], Awaitable
 
     yield read
     await producer.stop()
+
+
+@pytest.fixture
+async def restore_signals() -> AsyncIterator[None]:
+    """`Runtime.serve` installs SIGTERM/SIGINT handlers on the test loop: take them away."""
+    yield
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.remove_signal_handler(sig)
+
+
+async def wait_for_records(
+    drain: Callable[[str], Awaitable[list[Any]]], topic: str, count: int, timeout: float = 20
+) -> list[Any]:
+    """Poll `drain(topic)` until it holds at least `count` records."""
+    async with asyncio.timeout(timeout):
+        while True:
+            found = await drain(topic)
+            if len(found) >= count:
+                return found
+            await asyncio.sleep(0.2)
