@@ -4,6 +4,7 @@ flow's sends out, offsets stored with the state, and a clean stop."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -62,7 +63,11 @@ async def test_the_wired_executor_runs_the_flow_of_an_inbound_command(
     runtime = await build(settings)
     serving = asyncio.create_task(runtime.serve())
     try:
-        await producer.send(topics.commands, command("wamid.SVC", "hi"))
+        # Received now: with the helper's 2023 default the 24 h session timer is already due,
+        # and the poller would fire it (one more command) while the test runs.
+        await producer.send(
+            topics.commands, command("wamid.SVC", "hi", received_at=int(time.time()))
+        )
         sends = await wait_for_records(drain, topics.wa_outbound, 2)
         texts = [Envelope.from_bytes(r.value).data["message"]["text"] for r in sends]
         assert texts == ["Hello Ada from Acme", "Your name?"]
