@@ -175,3 +175,30 @@ def test_the_signature_covers_the_exact_escaped_bytes() -> None:
     # Meta escapes non-ASCII and "/" in what it signs; receivers must hash the raw bytes.
     assert b"\\u00e9" in body and b"\\ud83d\\ude00" in body and b"a\\/b" in body
     assert sign("k", body) == "sha256=" + hmac.new(b"k", body, hashlib.sha256).hexdigest()
+
+
+async def test_deliveries_in_flight_are_bounded_and_all_arrive(
+    make_sim: SimFactory, inbox: WebhookInbox
+) -> None:
+    """A burst of accepted messages does not open a request per status at once (httpcore's
+    pool is quadratic in queued requests, which stalled the simulator under load)."""
+    in_flight, peak = 0, 0
+    handle = inbox._handle
+
+    async def slow(request: httpx.Request) -> httpx.Response:
+        nonlocal in_flight, peak
+        in_flight += 1
+        peak = max(peak, in_flight)
+        try:
+            await asyncio.sleep(0.005)
+            return await handle(request)
+        finally:
+            in_flight -= 1
+
+    inbox._handle = slow  # type: ignore[method-assign]
+    async with make_sim(**WEBHOOKS, webhook_concurrency=3) as sim:
+        for n in range(40):
+            await sim.send(text_message(to=f"1650555{n:04d}"))
+        await sim.webhooks.wait_idle()
+    assert peak == 3
+    assert len(inbox.statuses) == 3 * 40

@@ -71,6 +71,9 @@ class SimulatorSettings(BaseSettings, Faults):
     webhook_retries: int = Field(default=3, ge=0)
     webhook_backoff_ms: int = Field(default=200, ge=0)
     webhook_timeout_seconds: float = Field(default=5.0, gt=0.0)
+    # Deliveries in flight at once; the rest wait their turn outside the HTTP pool (httpcore
+    # matches queued requests to connections in O(queued x connections) per request).
+    webhook_concurrency: int = Field(default=16, ge=1)
     seed: int | None = None  # None = a different fault sequence every run
     max_records: int = Field(default=100_000, ge=1)
     log_level: str = "INFO"

@@ -140,6 +140,7 @@ class WebhookSender:
         self._wall_clock = wall_clock
         self._client: httpx.AsyncClient | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self._gate = asyncio.Semaphore(settings.webhook_concurrency)
         self.deliveries: deque[dict[str, Any]] = deque(maxlen=10_000)
 
     @property
@@ -207,9 +208,10 @@ class WebhookSender:
         for attempt in range(1, attempts + 1):
             outcome.update(attempts=attempt, time=self._wall_clock())
             try:
-                response = await self._http().post(
-                    settings.webhook_url, content=body, headers=headers
-                )
+                async with self._gate:
+                    response = await self._http().post(
+                        settings.webhook_url, content=body, headers=headers
+                    )
                 outcome.update(http_status=response.status_code, error=None)
                 if response.status_code == 200:
                     outcome["ok"] = True
