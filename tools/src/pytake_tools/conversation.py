@@ -1,0 +1,197 @@
+"""`pytake replay conversation KEY`: rebuild one contact's conversation state event by event.
+
+The key's records are read from the one partition its key maps to, the executor's events are
+folded with the executor's own `evolve`, and the state after each is kept: the default output is
+a timeline with a compact diff per step (node, status, variables, timers...), `--at N` prints
+the whole state after the Nth event (time travel) and `--json` gives one JSON object per step.
+Records on the topic that are not executor events (the router's `unrouted`...) are skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TextIO
+
+import orjson
+from pydantic import ValidationError
+
+from pytake_executor.domain.events import EVENT_ADAPTER, Event
+from pytake_executor.domain.state import ConversationState, evolve
+from pytake_tools.reader import TopicReader, partition_for_key
+from pytake_tools.timeline import Entry, fmt_time, summarize
+
+EVENT_PREFIX = "pytake.conversation."
+
+
+@dataclass(frozen=True)
+class Step:
+    number: int  # 1-based, among the steps shown
+    entry: Entry
+    event: Event
+    conversation_id: str | None
+    before: ConversationState
+    after: ConversationState
+
+
+async def read_key(
+    reader: TopicReader, topic: str, key: str, on_batch: Callable[[int], None] | None = None
+) -> list[Entry]:
+    """Every decodable record of `key` on `topic`, in offset order (one partition)."""
+    partition = partition_for_key(key, len(await reader.partitions(topic)))
+    plan = await reader.plan(topic, only=[partition])
+    found = []
+    async for record in reader.read(plan, on_batch=on_batch):
+        if record.key == key.encode():
+            entry = Entry.of(record)
+            if entry.envelope is not None:
+                found.append(entry)
+    return found
+
+
+def decode_event(entry: Entry) -> Event | None:
+    env = entry.envelope
+    if env is None or not env.type.startswith(EVENT_PREFIX):
+        return None
+    try:
+        return EVENT_ADAPTER.validate_python({**env.data, "type": env.type[len(EVENT_PREFIX) :]})
+    except ValidationError:
+        return None
+
+
+def fold(key: str, entries: list[Entry], conversation_id: str | None = None) -> list[Step]:
+    """The steps of the key's history; with `conversation_id`, only that conversation's
+    (numbered from 1), the state still folded from the very first event."""
+    state = ConversationState(key=key)
+    steps: list[Step] = []
+    for entry in entries:
+        event = decode_event(entry)
+        if event is None:
+            continue
+        owner = entry.envelope.data.get("conversation_id") if entry.envelope else None
+        after = evolve(state, event)
+        if conversation_id is None or owner == conversation_id:
+            steps.append(Step(len(steps) + 1, entry, event, owner, state, after))
+        state = after
+    return steps
+
+
+def conversations(steps: list[Step]) -> dict[str, list[Step]]:
+    found: dict[str, list[Step]] = {}
+    for step in steps:
+        if step.conversation_id:
+            found.setdefault(step.conversation_id, []).append(step)
+    return found
+
+
+def diff(before: ConversationState, after: ConversationState) -> str:
+    """What changed, compactly: `node: a → b; status: active → waiting; vars: +name='Ada'`."""
+    parts: list[str] = []
+
+    def changed(label: str, old: Any, new: Any) -> None:
+        if old != new:
+            parts.append(f"{label}: {_plain(old)} → {_plain(new)}")
+
+    changed("conversation", before.conversation_id, after.conversation_id)
+    changed("flow", _flow(before), _flow(after))
+    changed("node", before.current_node_id, after.current_node_id)
+    changed("status", _status(before), _status(after))
+    var_changes = [
+        f"+{k}={_val(v)}" if k not in before.variables else f"{k}={_val(v)}"
+        for k, v in after.variables.items()
+        if before.variables.get(k, _MISSING) != v
+    ] + [f"-{k}" for k in before.variables if k not in after.variables]
+    if var_changes:
+        parts.append("vars: " + " ".join(var_changes))
+    timers = [f"+{after.timers[t].kind}" for t in after.timers if t not in before.timers]
+    timers += [f"-{before.timers[t].kind}" for t in before.timers if t not in after.timers]
+    if timers:
+        parts.append("timers: " + " ".join(timers))
+    changed("attempts", before.attempts, after.attempts)
+    changed("close_reason", before.close_reason, after.close_reason)
+    return "; ".join(parts)
+
+
+_MISSING = object()
+
+
+def _val(value: Any) -> str:
+    text = repr(value) if isinstance(value, str) else orjson.dumps(value).decode()
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _plain(value: Any) -> str:
+    return "-" if value is None else str(value)
+
+
+def _flow(state: ConversationState) -> str | None:
+    return f"{state.flow_id}@{state.flow_version}" if state.flow_id else None
+
+
+def _status(state: ConversationState) -> str:
+    return f"{state.status}({state.waiting_on})" if state.waiting_on else state.status
+
+
+def state_json(state: ConversationState) -> str:
+    return orjson.dumps(state.model_dump(mode="json"), option=orjson.OPT_INDENT_2).decode()
+
+
+def render_header(key: str, topic: str, steps: list[Step], out: TextIO) -> None:
+    by_id = conversations(steps)
+    print(f"{key} on {topic}: {len(steps)} events, {len(by_id)} conversation(s)", file=out)
+    for cid, mine in by_id.items():
+        last = mine[-1].after
+        print(
+            f"  {cid}  from {fmt_time(mine[0].entry.time)}  flow {_flow(last)}  "
+            f"{len(mine)} events  now {_status(last)}",
+            file=out,
+        )
+
+
+def render_steps(steps: list[Step], out: TextIO) -> None:
+    for step in steps:
+        env = step.entry.envelope
+        data = env.data if env is not None else {}
+        head = (
+            f"#{step.number:<3} {fmt_time(step.entry.time)}  @{step.entry.offset:<6} "
+            f"{step.event.type:<22} {summarize(step.event.type, data, 80)}"
+        )
+        print(head.rstrip(), file=out)
+        change = diff(step.before, step.after)
+        if change:
+            print(f"       {change}", file=out)
+
+
+def render_json(steps: list[Step], out: TextIO) -> None:
+    for step in steps:
+        line = {
+            "step": step.number,
+            "partition": step.entry.partition,
+            "offset": step.entry.offset,
+            "time": fmt_time(step.entry.time),
+            "conversation_id": step.conversation_id,
+            "event": step.event.model_dump(mode="json"),
+            "state": step.after.model_dump(mode="json"),
+        }
+        out.write(orjson.dumps(line).decode() + "\n")
+
+
+def render_at(steps: list[Step], n: int, out: TextIO, err: TextIO, *, as_json: bool = False) -> int:
+    """The whole state after step `n` (0: before the first shown step); exit code."""
+    if not steps:
+        print("error: no events for this key", file=err)
+        return 1
+    if not 0 <= n <= len(steps):
+        print(f"error: --at must be between 0 and {len(steps)}", file=err)
+        return 2
+    state = steps[n - 1].after if n else steps[0].before
+    if as_json:
+        out.write(orjson.dumps(state.model_dump(mode="json")).decode() + "\n")
+        return 0
+    if n:
+        step = steps[n - 1]
+        print(f"state after #{n} {step.event.type} at {fmt_time(step.entry.time)}:", file=out)
+    else:
+        print("state before the first event:", file=out)
+    print(state_json(state), file=out)
+    return 0

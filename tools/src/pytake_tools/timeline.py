@@ -1,0 +1,206 @@
+"""Turning records into a readable timeline: time arguments, filters and one-line summaries.
+
+A timeline line reads `time  p<partition>@<offset>  type  key  summary`, where the type drops
+the `pytake.` prefix and the summary picks the few fields an operator looks for first (the
+text of a message, the node entered, the reason of a close...), else the first scalar fields.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import orjson
+
+from pytake_shared.envelope import Envelope, EnvelopeError
+
+SUMMARY_WIDTH = 100
+_RELATIVE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+def parse_time(value: str, now: datetime | None = None) -> datetime:
+    """An ISO time (naive means UTC), an epoch in seconds, or `30s`/`15m`/`1h`/`2d`/`1w` ago."""
+    now = now or datetime.now(UTC)
+    match = _RELATIVE.match(value)
+    if match:
+        return now - timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2)])
+    if re.fullmatch(r"\d{9,11}(\.\d+)?", value.strip()):
+        return datetime.fromtimestamp(float(value), UTC)
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise ValueError(f"not a time: {value!r} (ISO, epoch seconds, or 30s/15m/1h/2d)") from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One record as replay shows it: where it is, and its envelope (None if undecodable)."""
+
+    partition: int
+    offset: int
+    key: str | None
+    time: datetime
+    envelope: Envelope | None
+    error: str | None = None
+    raw: bytes | None = None
+
+    @classmethod
+    def of(cls, record: Any) -> Entry:
+        key = record.key.decode(errors="replace") if record.key is not None else None
+        stamp = datetime.fromtimestamp(record.timestamp / 1000, UTC)
+        try:
+            env = Envelope.from_bytes(record.value)
+        except EnvelopeError as exc:
+            return cls(record.partition, record.offset, key, stamp, None, str(exc), record.value)
+        return cls(record.partition, record.offset, key, env.time, env)
+
+    def as_json(self) -> bytes:
+        if self.envelope is not None:
+            return self.envelope.to_bytes()
+        raw = (self.raw or b"").decode(errors="replace")
+        return orjson.dumps(
+            {
+                "partition": self.partition,
+                "offset": self.offset,
+                "key": self.key,
+                "error": self.error,
+                "value": raw,
+            }
+        )
+
+
+@dataclass(frozen=True)
+class Filters:
+    organization: str | None = None
+    contact: str | None = None
+    types: tuple[str, ...] = ()
+    since: datetime | None = None
+    until: datetime | None = None
+
+    @property
+    def needs_envelope(self) -> bool:
+        return self.organization is not None or bool(self.types)
+
+    def match(self, entry: Entry) -> bool:
+        if self.since is not None and entry.time < self.since:
+            return False
+        if self.until is not None and entry.time > self.until:
+            return False
+        if self.contact is not None and not key_matches(entry.key, self.contact):
+            return False
+        env = entry.envelope
+        if env is None:
+            return not self.needs_envelope
+        if self.organization is not None and env.organization_id != self.organization:
+            return False
+        return not self.types or any(type_matches(env.type, t) for t in self.types)
+
+
+def key_matches(key: str | None, contact: str) -> bool:
+    """`contact` is the whole key `<phone_number_id>:<contact>` or only its contact part
+    (a leading `+` ignored)."""
+    if key is None:
+        return False
+    if key == contact:
+        return True
+    _, sep, part = key.partition(":")
+    return bool(sep) and part == contact.lstrip("+")
+
+
+def type_matches(type_: str, pattern: str) -> bool:
+    """A glob on the type; a pattern without `pytake.` also matches under that prefix."""
+    if fnmatch.fnmatchcase(type_, pattern):
+        return True
+    return type_.startswith("pytake.") and fnmatch.fnmatchcase(type_[len("pytake.") :], pattern)
+
+
+def short_type(type_: str) -> str:
+    return type_.removeprefix("pytake.")
+
+
+def fmt_time(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def timeline_line(entry: Entry) -> str:
+    where = f"p{entry.partition}@{entry.offset}"
+    key = entry.key or "-"
+    if entry.envelope is None:
+        return f"{fmt_time(entry.time)}  {where:<8}  {'<undecodable>':<36}  {key}  {entry.error}"
+    env = entry.envelope
+    return (
+        f"{fmt_time(entry.time)}  {where:<8}  {short_type(env.type):<36}  {key}  "
+        f"{summarize(env.type, env.data)}"
+    ).rstrip()
+
+
+def message_text(message: dict[str, Any]) -> str:
+    """What an outbound message says, in one line (text, caption, buttons, template...)."""
+    kind = message.get("kind") or message.get("type") or "?"
+    text = message.get("text") or message.get("caption") or ""
+    if kind == "template":
+        text = f"template {message.get('template_name')}"
+    buttons = [b.get("title", "") for b in message.get("buttons") or [] if isinstance(b, dict)]
+    rows = [
+        r.get("title", "")
+        for s in message.get("sections") or []
+        if isinstance(s, dict)
+        for r in s.get("rows") or []
+        if isinstance(r, dict)
+    ]
+    choices = buttons or rows
+    out = repr(text) if kind in ("text", "buttons", "list", "media") and text else str(text)
+    if choices:
+        out += " [" + " | ".join(choices) + "]"
+    return out if kind == "text" else f"{kind} {out}".strip()
+
+
+def summarize(type_: str, data: dict[str, Any], width: int = SUMMARY_WIDTH) -> str:
+    name = type_.rsplit(".", 1)[-1]
+    text = _specific(name, data)
+    if text is None:
+        scalars = [
+            f"{k}={_short(v)}"
+            for k, v in data.items()
+            if isinstance(v, str | int | float | bool) and k not in ("type", "conversation_id")
+        ]
+        text = " ".join(scalars)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _specific(name: str, data: dict[str, Any]) -> str | None:
+    message = data.get("message")
+    if name == "message_queued" and isinstance(message, dict):
+        return f"{data.get('author', 'bot')}: {message_text(message)}"
+    if name == "send" and isinstance(message, dict):
+        return f"{str(data.get('outbound_id', ''))[:12]} {message_text(message)}"
+    if name in ("handle_inbound", "message_received") and isinstance(message, dict):
+        body = message.get("text")
+        if isinstance(body, dict):
+            body = body.get("body")
+        return f"{message.get('type', '?')} {body!r} ({message.get('id', '')})"
+    if name == "inbound_received":
+        reply = f" reply={data['reply_id']}" if data.get("reply_id") else ""
+        return f"{data.get('message_type')} {data.get('text')!r}{reply}"
+    if name == "node_entered":
+        return f"{data.get('node_id')} ({data.get('node_type')})"
+    if name in ("input_captured", "variable_set"):
+        var = data.get("variable") or data.get("name")
+        return f"{data.get('node_id')}: {var} = {_short(data.get('value'))}"
+    if name == "conversation_started":
+        return (
+            f"{data.get('conversation_id', '')} flow {data.get('flow_name')!r} "
+            f"{data.get('flow_id')}@{data.get('flow_version')}"
+        )
+    return None
+
+
+def _short(value: Any, width: int = 40) -> str:
+    text = value if isinstance(value, str) else orjson.dumps(value).decode()
+    text = repr(text) if isinstance(value, str) else text
+    return text if len(text) <= width else text[: width - 1] + "…"
