@@ -5,6 +5,8 @@ BIN    := $(VENV)/bin
 PKGS   := -e shared[embedded] -e services/ingress -e services/router -e services/executor \
           -e services/sender -e services/analytics -e tools
 STAMP  := $(VENV)/.installed
+# pytest-xdist workers for `make test`; the end-to-end tests all run on one of them.
+WORKERS ?= 2
 
 .PHONY: venv dev test test-fast lint fmt bench lock clean
 
@@ -20,7 +22,7 @@ dev: $(STAMP)
 	$(BIN)/pytake dev
 
 test: $(STAMP)
-	$(BIN)/python -m pytest --cov --cov-report= $(ARGS)
+	$(BIN)/python -m pytest --cov --cov-report= -n $(WORKERS) --dist loadgroup $(ARGS)
 	$(BIN)/python -m pytake_tools.coverage_report --fail-under 80
 
 test-fast: $(STAMP)
