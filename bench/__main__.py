@@ -7,6 +7,10 @@
   30 % injected faults.
 - `pipeline`: records per second through the shared producer and consumer loop on the embedded
   broker (produce N envelopes, consume them in one group with manual commits).
+- `e2e` (not in the default set): the whole system, signed webhooks in, Graph API calls out,
+  for the pizza flow: offered vs achieved msgs/s, latency p50/p95/p99, per-stage split, CPU per
+  process; `--rate R [R ...]`, `--contacts`, `--duration`, `--find-max`, `--profile SERVICE`
+  (see `bench/e2e.py`).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from bench import e2e
 from bench.executor import run as run_executor
 from bench.sender import bench_sender
 from pytake_ingress.domain import normalize
@@ -95,10 +100,18 @@ async def bench_pipeline(n: int) -> list[Row]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("names", nargs="*", default=["normalize", "pipeline", "executor", "sender"])
     parser.add_argument("-n", type=int, default=20_000)
+    e2e.add_arguments(parser)
     args = parser.parse_args()
+    if "e2e" in args.names:
+        asyncio.run(e2e.run(e2e.options(args)))
+        args.names = [name for name in args.names if name != "e2e"]
+        if not args.names:
+            return
     runs: dict[str, Callable[[], list[Row]]] = {
         "normalize": lambda: [bench_normalize(args.n)],
         "pipeline": lambda: asyncio.run(bench_pipeline(args.n)),

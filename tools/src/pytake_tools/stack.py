@@ -59,6 +59,8 @@ class StackConfig:
     status_delays_ms: str = "300,1000,2500"
     graph_api_version: str = "v21.0"
     extra_env: dict[str, str] = field(default_factory=dict)
+    # argv put in front of a process's command, e.g. a profiler: {"executor": ["py-spy", ...]}
+    wrappers: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
     def with_free_ports(cls, **kwargs: object) -> StackConfig:
@@ -142,7 +144,7 @@ class Stack:
     def _spawn(self, name: str, argv: list[str]) -> None:
         log = open(self.config.log_dir / f"{name}.log", "ab")  # noqa: SIM115
         self.processes[name] = subprocess.Popen(
-            argv,
+            [*self.config.wrappers.get(name, []), *argv],
             env=self.env_for(name),
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -1,9 +1,10 @@
 """The simulator's own endpoints under `/_sim`: what was sent, which faults are on, health.
 
 These are what e2e tests, the benchmark and the terminal chat read: `GET /_sim/messages`
-(filtered by `phone_number_id`, `to`, `since`), `DELETE /_sim/messages`, `GET/PUT/PATCH/DELETE
-/_sim/faults` (PUT replaces every knob, PATCH changes the ones given, DELETE restores the
-startup settings), `GET /_sim/webhooks` (delivery outcomes) and `GET /_sim/healthz`.
+(filtered by `phone_number_id`, `to`, `since`, and `after` a `seq` for cheap polling),
+`DELETE /_sim/messages`, `GET/PUT/PATCH/DELETE /_sim/faults` (PUT replaces every knob, PATCH
+changes the ones given, DELETE restores the startup settings), `GET /_sim/webhooks` (delivery
+outcomes) and `GET /_sim/healthz`.
 """
 
 from __future__ import annotations
@@ -38,8 +39,11 @@ def control_router(
         phone_number_id: str | None = None,
         to: str | None = None,
         since: float | None = Query(default=None, description="Unix seconds, inclusive"),
+        after: int | None = Query(default=None, description="only records with a larger seq"),
     ) -> dict[str, Any]:
-        found = state.records(phone_number_id=phone_number_id or None, to=to or None, since=since)
+        found = state.records(
+            phone_number_id=phone_number_id or None, to=to or None, since=since, after=after
+        )
         return {"messages": [record.to_json() for record in found]}
 
     @router.delete("/messages")

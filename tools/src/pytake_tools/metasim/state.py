@@ -33,7 +33,7 @@ class CallRecord:
     """One call to the send endpoint, as answered."""
 
     seq: int
-    time: float  # Unix seconds
+    time: float  # Unix seconds: the call read and decided (after any `slow_ms`), not yet answered
     phone_number_id: str
     version: str
     token: str | None
@@ -128,15 +128,29 @@ class SimState:
         phone_number_id: str | None = None,
         to: str | None = None,
         since: float | None = None,
+        after: int | None = None,
     ) -> list[CallRecord]:
         wanted = _contact_key(to) if to else None
         return [
             r
-            for r in self._records
+            for r in self._newer_than(after)
             if (phone_number_id is None or r.phone_number_id == phone_number_id)
             and (wanted is None or (r.to is not None and _contact_key(r.to) == wanted))
             and (since is None or r.time >= since)
         ]
+
+    def _newer_than(self, after: int | None) -> list[CallRecord]:
+        """Records with `seq > after`, oldest first, read from the newest end: a poller that
+        passes the last `seq` it saw costs what is new, not the whole history."""
+        if after is None:
+            return list(self._records)
+        newer: list[CallRecord] = []
+        for record in reversed(self._records):
+            if record.seq <= after:
+                break
+            newer.append(record)
+        newer.reverse()
+        return newer
 
     def count(self) -> int:
         return len(self._records)
