@@ -106,3 +106,37 @@ class SendCommand(_Model):
     phone_number_id: str
     contact: Contact
     message: OutboundMessage
+
+
+class AgentTemplate(_Model):
+    """An approved WhatsApp template an agent sends (the only thing Meta delivers outside the
+    24-hour window)."""
+
+    name: str = Field(min_length=1, max_length=512)
+    language_code: str = Field(default="en_US", min_length=1, max_length=20)
+    components: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class AgentMessageCommand(_Model):
+    """Management API → executor: a human agent's message, text or template (one of them)."""
+
+    organization_id: str
+    text: str | None = None
+    template: AgentTemplate | None = None
+    agent_id: str | None = None
+
+
+class CloseCommand(_Model):
+    """Management API → executor: end the conversation."""
+
+    organization_id: str
+    reason: str = "closed_by_agent"
+    agent_id: str | None = None
+
+
+class ResumeCommand(_Model):
+    """Management API → executor: hand a conversation in handoff back to the bot."""
+
+    organization_id: str
+    node_id: str | None = None
+    agent_id: str | None = None

@@ -1,20 +1,22 @@
-"""Wires analytics: database, start-up data, config publishing, the REST API."""
+"""Wires analytics: database, start-up data, config publishing, the projection consumer and
+the REST API."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fastapi import FastAPI
 
+from pytake_analytics.adapters.projections import prune_processed
 from pytake_analytics.api.app import create_app
 from pytake_analytics.api.deps import Context
+from pytake_analytics.migrate import MIGRATIONS
+from pytake_analytics.projections import GROUP, ProjectionHandler
 from pytake_analytics.publisher import publish_all
 from pytake_analytics.seed import ensure_admin, seed_demo
 from pytake_analytics.settings import AnalyticsSettings
 from pytake_shared.runtime import Runtime
-from pytake_shared.wiring import start_database, start_producer
+from pytake_shared.wiring import start_consumer, start_database, start_producer
 
-MIGRATIONS = Path(__file__).parent / "migrations"
+__all__ = ["MIGRATIONS", "build", "run"]
 
 
 async def build(settings: AnalyticsSettings) -> tuple[Runtime, FastAPI]:
@@ -34,6 +36,15 @@ async def build(settings: AnalyticsSettings) -> tuple[Runtime, FastAPI]:
     runtime.add_periodic(
         "config-outbox", settings.outbox_interval_s, ctx.store.outbox.flush_quietly
     )
+    projections = ProjectionHandler(settings.topics, pool)
+    start_consumer(
+        runtime,
+        topics=projections.sources,
+        group_id=GROUP,
+        handler=projections,
+        producer=producer,
+    )
+    runtime.add_periodic("prune-projection-ids", 3600, lambda: prune_processed(pool))
     return runtime, app
 
 

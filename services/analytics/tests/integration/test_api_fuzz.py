@@ -28,7 +28,12 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
+from pytake_analytics.projections import ProjectionHandler
+from pytake_analytics.settings import AnalyticsSettings
+from pytake_shared.envelope import utcnow
+
 from ..conftest import World, add_user, bearer, mint
+from ..scripted import Feeder, Script
 from .test_tenancy_matrix import VALID_FLOW
 
 RANDOM_EXAMPLES = 5
@@ -136,7 +141,11 @@ class Fuzz:
 
 
 async def test_no_input_to_any_endpoint_gets_a_5xx(
-    app: FastAPI, client: httpx.AsyncClient, world: World, pool: asyncpg.Pool
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    world: World,
+    pool: asyncpg.Pool,
+    settings: AnalyticsSettings,
 ) -> None:
     # A super admin whose home is organization A: creating without organization_id lands there.
     async with pool.acquire() as conn:
@@ -148,7 +157,13 @@ async def test_no_input_to_any_endpoint_gets_a_5xx(
     flow = (await client.post("/api/v1/flows", json=body, headers=admin)).json()
     body = {"phone_number_id": "1999000"}
     number = (await client.post("/api/v1/whatsapp/", json=body, headers=admin)).json()
+    # A projected conversation in handoff, so the conversation endpoints reach past the 404.
+    talk = Script(world.org_a, contact="5511977770000", flow_id=flow["id"], start=utcnow())
+    talk.start().node("start", "start").node("bye", "end").handoff("bye")
+    talk.send("An agent will answer", node_id="bye")
+    await Feeder(ProjectionHandler(settings.topics, pool), settings.topics).feed(talk.items)
     ids = {
+        "phone": talk.contact,
         "org_id": str(world.org_b),
         "user_id": str(world.users["viewer@a"]),
         "number_id": number["id"],
@@ -191,6 +206,14 @@ async def test_the_openapi_document_and_docs_are_served(client: httpx.AsyncClien
         "/api/v1/whatsapp/{number_id}",
         "/api/v1/chatbots/{chatbot_id}/flows",
         "/api/v1/flows/{flow_id}/publish",
+        "/api/v1/conversations",
+        "/api/v1/conversations/{phone}",
+        "/api/v1/conversations/{phone}/send",
+        "/api/v1/conversations/{phone}/window-status",
+        "/api/v1/analytics/conversations",
+        "/api/v1/analytics/flows/{flow_id}/funnel",
+        "/api/v1/analytics/flows/{flow_id}/delivery",
+        "/api/v1/whatsapp-analytics/flows/{flow_id}/report",
     ):
         assert path in paths, path
     login = paths["/api/v1/auth/login"]["post"]

@@ -16,7 +16,11 @@ from typing import Any
 import httpx
 import pytest
 
+from pytake_analytics.projections import ProjectionHandler
+from pytake_shared.envelope import utcnow
+
 from ..conftest import World
+from ..scripted import Feeder, Script
 
 CALLERS = ("super_admin", "org_admin@a", "agent@a", "viewer@a")
 WHERE = ("own", "other")
@@ -227,4 +231,79 @@ async def test_creating_places_the_resource_in_the_right_organization(
             and r.json()["organization_id"] != str(placed)
         ):
             wrong.append(f"POST {path} as {caller} for {where}: placed in the wrong org")
+    assert wrong == [], "\n".join(wrong)
+
+
+# -- conversations and analytics (read from the projections) ------------------------------------
+PROJECTED: list[Op] = [
+    Op("GET", "/conversations/{id}", "read", 200),
+    Op("GET", "/conversations/{id}/window-status", "read", 200),
+    Op("POST", "/conversations/{id}/send", "act", 202, {"message": "Hello"}),
+    Op("POST", "/conversations/{id}/resume", "act", 202),
+    Op("POST", "/conversations/{id}/close", "act", 202),
+]
+FLOW_ANALYTICS: list[Op] = [
+    Op("GET", "/analytics/flows/{id}/funnel", "read", 200),
+    Op("GET", "/analytics/flows/{id}/delivery", "read", 200),
+    Op("GET", "/whatsapp-analytics/flows/{id}/report", "read", 200),
+]
+
+
+def expected_act(access: str, caller: str, where: str, ok: int) -> int:
+    """Acting on a conversation: agents as well as admins; viewers never."""
+    role = caller.split("@")[0]
+    if access == "act":
+        if role == "viewer":
+            return 403
+        return ok if role == "super_admin" or where == "own" else 404
+    return expected(access, caller, where, ok)
+
+
+async def test_conversation_endpoints_allow_or_deny_each_role_per_organization(
+    client: httpx.AsyncClient, world: World, settings: Any, pool: Any
+) -> None:
+    feeder = Feeder(ProjectionHandler(settings.topics, pool), settings.topics)
+    wrong: list[str] = []
+    for op, caller, where in itertools.product(PROJECTED, CALLERS, WHERE):
+        org = world.org_a if where == "own" else world.org_b
+        # A fresh contact in handoff who wrote just now: every action applies to it.
+        talk = Script(org, contact=str(uuid.uuid4().int)[:13], start=utcnow())
+        talk.start().node("start", "start").node("h", "handoff").handoff("h")
+        await feeder.feed(talk.items)
+        r = await _call(client, world, caller, op.method, op.path.format(id=talk.contact), op.body)
+        want = expected_act(op.access, caller, where, op.ok)
+        if r.status_code != want:
+            wrong.append(f"{op.method} {op.path} as {caller} on {where}: {r.status_code} != {want}")
+    targets = Targets(client, world)
+    for op, caller, where in itertools.product(FLOW_ANALYTICS, CALLERS, WHERE):
+        flow = await targets.make("flow", targets.org(where))
+        r = await _call(client, world, caller, op.method, op.path.format(id=flow), None)
+        want = expected(op.access, caller, where, op.ok)
+        if r.status_code != want:
+            wrong.append(f"{op.method} {op.path} as {caller} on {where}: {r.status_code} != {want}")
+    assert wrong == [], "\n".join(wrong)
+
+
+async def test_conversation_lists_and_metrics_hold_only_the_callers_organization(
+    client: httpx.AsyncClient, world: World, settings: Any, pool: Any
+) -> None:
+    feeder = Feeder(ProjectionHandler(settings.topics, pool), settings.topics)
+    mine = Script(world.org_a, contact="5511000000100", start=utcnow()).start()
+    theirs = Script(world.org_b, contact="5511000000200", start=utcnow()).start()
+    await feeder.feed(mine.items + theirs.items)
+    wrong: list[str] = []
+    for caller in CALLERS:
+        r = await client.get("/api/v1/conversations", headers=world.headers(caller))
+        phones = {c["phone"] for c in r.json()["conversations"]}
+        sees_theirs = caller == "super_admin"
+        if mine.contact not in phones or (theirs.contact in phones) != sees_theirs:
+            wrong.append(f"GET /conversations as {caller}: {phones}")
+        r = await client.get(
+            "/api/v1/analytics/conversations",
+            params={"period": "all"},
+            headers=world.headers(caller),
+        )
+        total = r.json()["metrics"]["total_conversations"]
+        if total != (2 if sees_theirs else 1):
+            wrong.append(f"GET /analytics/conversations as {caller}: {total}")
     assert wrong == [], "\n".join(wrong)

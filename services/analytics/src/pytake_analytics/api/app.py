@@ -11,10 +11,22 @@ from datetime import UTC, datetime
 import asyncpg
 from fastapi import APIRouter, FastAPI
 
+from pytake_analytics.adapters.commands import Commands
 from pytake_analytics.adapters.outbox import Outbox
 from pytake_analytics.adapters.passwords import Passwords
 from pytake_analytics.adapters.store import Store
-from pytake_analytics.api import auth, chatbots, errors, flows, numbers, organizations, users
+from pytake_analytics.api import (
+    analytics,
+    auth,
+    chatbots,
+    conversation_actions,
+    conversations,
+    errors,
+    flows,
+    numbers,
+    organizations,
+    users,
+)
 from pytake_analytics.api.deps import Context
 from pytake_analytics.settings import AnalyticsSettings
 from pytake_shared.http_errors import install_error_handlers
@@ -40,7 +52,8 @@ def build_context(
     passwords = Passwords(
         time_cost=settings.password_hash_time_cost, memory_kib=settings.password_hash_memory_kib
     )
-    return Context(settings, Store(pool, outbox), passwords, box, clock)
+    commands = Commands(producer, settings.topics.commands)
+    return Context(settings, Store(pool, outbox), passwords, box, clock, commands)
 
 
 def create_app(
@@ -54,13 +67,24 @@ def create_app(
         title="PyTake API",
         version="1",
         description="Management API: auth, organizations, users, WhatsApp numbers, chatbots, "
-        'flows. Every error is `{"error": {"code", "message"}}`.',
+        "flows; conversations (built from the topics) and agent actions on them; analytics. "
+        'Every error is `{"error": {"code", "message"}}`.',
     )
     install_error_handlers(app)  # the last resort: anything unexpected is a 503
     errors.install(app)
     app.state.pytake = build_context(settings, pool, producer, clock=clock)
     api = APIRouter(prefix=PREFIX)
-    for module in (auth, organizations, users, numbers, chatbots, flows):
+    for module in (
+        auth,
+        organizations,
+        users,
+        numbers,
+        chatbots,
+        flows,
+        conversations,
+        conversation_actions,
+        analytics,
+    ):
         api.include_router(module.router)
     app.include_router(api)
     return app

@@ -15,6 +15,7 @@ from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from pytake_analytics.adapters import users
+from pytake_analytics.adapters.commands import Commands
 from pytake_analytics.adapters.passwords import Passwords
 from pytake_analytics.adapters.store import Store
 from pytake_analytics.domain import tokens
@@ -31,6 +32,7 @@ class Context:
     passwords: Passwords
     box: SecretBox
     clock: Callable[[], datetime]
+    commands: Commands
 
 
 def get_context(request: Request) -> Context:
@@ -78,7 +80,13 @@ async def super_admin(user: CurrentUser) -> Principal:
     return user
 
 
+async def agent(user: CurrentUser) -> Principal:
+    user.require_agent()
+    return user
+
+
 Writer = Annotated[Principal, Depends(writer)]
+Agent = Annotated[Principal, Depends(agent)]
 SuperAdmin = Annotated[Principal, Depends(super_admin)]
 
 

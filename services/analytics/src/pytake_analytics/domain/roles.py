@@ -1,8 +1,9 @@
 """Roles, what each may do, and the caller's tenancy scope.
 
 `super_admin` sees every organization; everyone else sees only their own. Writes need
-`org_admin` or `super_admin`; agents and viewers read. Users are managed by `super_admin`
-(all of them) and by `org_admin` (their organization's, never a super admin).
+`org_admin` or `super_admin`; agents and viewers read, and agents also act on conversations
+(send, close, resume). Users are managed by `super_admin` (all of them) and by `org_admin`
+(their organization's, never a super admin).
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ PERMISSIONS: dict[Role, tuple[str, ...]] = {
 }
 
 WRITERS = frozenset({Role.SUPER_ADMIN, Role.ORG_ADMIN})
+AGENTS = frozenset({Role.SUPER_ADMIN, Role.ORG_ADMIN, Role.AGENT})
 
 
 def permissions(role: Role) -> list[str]:
@@ -80,6 +82,11 @@ class Principal:
     def require_writer(self) -> None:
         if self.role not in WRITERS:
             raise Forbidden("this action needs the org_admin or super_admin role")
+
+    def require_agent(self) -> None:
+        """Acting on conversations (send, close, resume): agents and admins, not viewers."""
+        if self.role not in AGENTS:
+            raise Forbidden("this action needs the agent, org_admin or super_admin role")
 
     def require_super_admin(self) -> None:
         if not self.is_super_admin:

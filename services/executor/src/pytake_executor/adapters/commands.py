@@ -80,8 +80,14 @@ def _convert(env: Envelope) -> Command:
             at=_at(env, data),
         )
     if env.type == c.CMD_AGENT_MESSAGE:
+        template = data.get("template")
+        tpl = c.AgentTemplate.model_validate(template) if template is not None else None
         return AgentMessage(
-            command_id=cid, text=str(data["text"]), at=_at(env, data), agent_id=data.get("agent_id")
+            command_id=cid,
+            text=str(data.get("text") or ""),
+            at=_at(env, data),
+            agent_id=data.get("agent_id"),
+            template=tpl.model_dump() if tpl is not None else None,
         )
     if env.type == c.CMD_CLOSE:
         return Close(

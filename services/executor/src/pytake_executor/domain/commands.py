@@ -70,13 +70,16 @@ class DeliveryStatus:
 
 @dataclass(frozen=True)
 class AgentMessage:
-    """A human agent's text, queued in order with the bot's messages."""
+    """A human agent's message, queued in order with the bot's: a text, or an approved
+    template (`{"name", "language_code", "components"}`), which also goes out after the
+    24-hour window closed."""
 
     type: ClassVar[str] = "agent_message"
     command_id: str
     text: str
     at: int
     agent_id: str | None = None
+    template: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)

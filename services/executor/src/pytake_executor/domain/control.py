@@ -50,6 +50,18 @@ def start(
 def agent_message(run: Run, command: AgentMessage) -> Node | None:
     if run.state.conversation_id is None:
         run.emit(CommandIgnored(command=command.type, reason="no_conversation"))
+    elif command.template is not None:
+        template = command.template
+        message = {
+            "kind": "template",
+            "template_name": str(template.get("name") or ""),
+            "language_code": str(template.get("language_code") or "en_US"),
+            "components": [x for x in template.get("components") or [] if isinstance(x, dict)],
+        }
+        if not message["template_name"]:
+            run.emit(CommandIgnored(command=command.type, reason="empty"))
+        else:  # a template is what Meta delivers outside the 24-hour window too
+            run.send(None, message, author="agent")
     elif not command.text.strip():
         run.emit(CommandIgnored(command=command.type, reason="empty"))
     else:

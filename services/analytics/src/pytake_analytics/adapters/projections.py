@@ -1,0 +1,295 @@
+"""PostgreSQL side of the projections: rows, applied ids and offsets of one batch together.
+
+Everything here runs inside the caller's transaction. Conversations are read `FOR UPDATE` and
+written back whole; history rows are inserted once (their ids are the events'); delivery rows
+merge column by column (earliest time, first value, highest attempt) so their content does not
+depend on the order of the three topics feeding them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+import orjson
+
+from pytake_analytics.domain.deliveries import DeliveryUpdate
+from pytake_analytics.domain.projection import Conversation, Fact, Message, Queued, Visit
+
+# Every table `rebuild` empties (projection_offsets last: it says where the rows stop).
+TABLES = (
+    "conversations",
+    "messages",
+    "node_visits",
+    "deliveries",
+    "projection_pending",
+    "projection_processed",
+    "projection_offsets",
+)
+
+
+def clean(value: Any) -> Any:
+    """`value` without NUL characters, which PostgreSQL text and jsonb refuse."""
+    if isinstance(value, str):
+        return value.replace("\x00", "") if "\x00" in value else value
+    if isinstance(value, dict):
+        return {clean(k): clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clean(v) for v in value]
+    return value
+
+
+def _json(value: Any) -> str:
+    return orjson.dumps(clean(value), option=orjson.OPT_SORT_KEYS).decode()
+
+
+async def offsets(pool: asyncpg.Pool, topics: Sequence[str]) -> dict[tuple[str, int], int]:
+    rows = await pool.fetch(
+        "SELECT topic, partition, next_offset FROM analytics.projection_offsets "
+        "WHERE topic = ANY($1::text[])",
+        list(topics),
+    )
+    return {(r["topic"], r["partition"]): r["next_offset"] for r in rows}
+
+
+async def lock_offset(conn: Any, topic: str, partition: int) -> int:
+    """The partition's next offset to apply (0 when none stored), locked for this batch."""
+    value = await conn.fetchval(
+        "SELECT next_offset FROM analytics.projection_offsets "
+        "WHERE topic = $1 AND partition = $2 FOR UPDATE",
+        topic,
+        partition,
+    )
+    return int(value) if value is not None else 0
+
+
+async def store_offset(conn: Any, topic: str, partition: int, next_offset: int) -> None:
+    await conn.execute(
+        "INSERT INTO analytics.projection_offsets (topic, partition, next_offset) "
+        "VALUES ($1, $2, $3) ON CONFLICT (topic, partition) DO UPDATE "
+        "SET next_offset = GREATEST(projection_offsets.next_offset, EXCLUDED.next_offset)",
+        topic,
+        partition,
+        next_offset,
+    )
+
+
+async def processed(conn: Any, ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
+    rows = await conn.fetch(
+        "SELECT id FROM analytics.projection_processed WHERE id = ANY($1::uuid[])", ids
+    )
+    return {r["id"] for r in rows}
+
+
+async def mark_processed(conn: Any, ids: Sequence[uuid.UUID]) -> None:
+    if ids:
+        await conn.execute(
+            "INSERT INTO analytics.projection_processed (id) SELECT unnest($1::uuid[]) "
+            "ON CONFLICT DO NOTHING",
+            ids,
+        )
+
+
+async def prune_processed(pool: asyncpg.Pool, days: int = 7) -> int:
+    """Forget applied ids older than `days`: offsets are stored, so records that old are never
+    read again, except by a rebuild, which starts with an empty table."""
+    result: str = await pool.execute(
+        "DELETE FROM analytics.projection_processed "
+        "WHERE processed_at < now() - make_interval(days => $1)",
+        days,
+    )
+    return int(result.split()[-1])
+
+
+_CONVERSATION_FIELDS = [f.name for f in dataclasses.fields(Conversation)]
+_JSON_FIELDS = {"contact", "variables", "path"}
+
+
+def _conversation(row: asyncpg.Record) -> Conversation:
+    values = {
+        k: orjson.loads(row[k]) if k in _JSON_FIELDS else row[k] for k in _CONVERSATION_FIELDS
+    }
+    return Conversation(**values)
+
+
+async def load_conversations(conn: Any, ids: Iterable[str]) -> dict[str, Conversation]:
+    rows = await conn.fetch(
+        f"SELECT {', '.join(_CONVERSATION_FIELDS)} FROM analytics.conversations "
+        "WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE",
+        sorted(set(ids)),
+    )
+    return {r["id"]: _conversation(r) for r in rows}
+
+
+async def save_conversations(conn: Any, conversations: Iterable[Conversation]) -> None:
+    columns = _CONVERSATION_FIELDS
+    params = ", ".join(
+        f"${i}::jsonb" if c in _JSON_FIELDS else f"${i}" for i, c in enumerate(columns, 1)
+    )
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c != "id")
+    rows = []
+    for conv in sorted(conversations, key=lambda c: c.id):
+        values = dataclasses.asdict(conv)
+        rows.append([_json(values[c]) if c in _JSON_FIELDS else clean(values[c]) for c in columns])
+    await conn.executemany(
+        f"INSERT INTO analytics.conversations ({', '.join(columns)}) VALUES ({params}) "
+        f"ON CONFLICT (id) DO UPDATE SET {updates}",
+        rows,
+    )
+
+
+async def take_pending(conn: Any, ids: Iterable[str]) -> dict[str, list[Fact]]:
+    """Events parked for conversations that now start, in order; removed from the table."""
+    rows = await conn.fetch(
+        "DELETE FROM analytics.projection_pending WHERE conversation_id = ANY($1::text[]) "
+        "RETURNING conversation_id, position, event",
+        sorted(set(ids)),
+    )
+    out: dict[str, list[Fact]] = {}
+    for r in sorted(rows, key=lambda r: r["position"]):
+        e = orjson.loads(r["event"])
+        out.setdefault(r["conversation_id"], []).append(
+            Fact(
+                event_id=e["event_id"],
+                type=e["type"],
+                data=e["data"],
+                time=datetime.fromisoformat(e["time"]),
+                key=e["key"],
+                organization_id=e["organization_id"],
+                position=r["position"],
+            )
+        )
+    return out
+
+
+async def add_pending(conn: Any, facts: Iterable[tuple[str, Fact]]) -> None:
+    rows = []
+    for conversation_id, f in facts:
+        event = {
+            "event_id": f.event_id,
+            "type": f.type,
+            "data": f.data,
+            "time": f.time.isoformat(),
+            "key": f.key,
+            "organization_id": f.organization_id,
+        }
+        rows.append((conversation_id, f.position, _json(event)))
+    await conn.executemany(
+        "INSERT INTO analytics.projection_pending (conversation_id, position, event) "
+        "VALUES ($1, $2, $3::jsonb) ON CONFLICT DO NOTHING",
+        rows,
+    )
+
+
+async def add_messages(conn: Any, messages: Sequence[Message]) -> None:
+    await conn.executemany(
+        "INSERT INTO analytics.messages (id, organization_id, conversation_id, key, position, "
+        "direction, author, outbound_id, message_id, kind, text, body, node_id, flow_id, "
+        "flow_version, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, "
+        "$13, $14, $15, $16) ON CONFLICT (id) DO NOTHING",
+        [
+            (
+                m.id,
+                m.organization_id,
+                m.conversation_id,
+                m.key,
+                m.position,
+                m.direction,
+                m.author,
+                m.outbound_id,
+                clean(m.message_id),
+                clean(m.kind),
+                clean(m.text),
+                _json(m.body),
+                clean(m.node_id),
+                m.flow_id,
+                m.flow_version,
+                m.at,
+            )
+            for m in messages
+        ],
+    )
+
+
+async def add_visits(conn: Any, visits: Sequence[Visit]) -> None:
+    await conn.executemany(
+        "INSERT INTO analytics.node_visits (conversation_id, flow_id, flow_version, node_id, "
+        "organization_id, visits, first_at) VALUES ($1, $2, $3, $4, $5, 1, $6) "
+        "ON CONFLICT (conversation_id, flow_id, flow_version, node_id) DO UPDATE "
+        "SET visits = node_visits.visits + 1, "
+        "first_at = LEAST(node_visits.first_at, EXCLUDED.first_at)",
+        [
+            (
+                v.conversation_id,
+                v.flow_id,
+                v.flow_version,
+                clean(v.node_id),
+                v.organization_id,
+                v.at,
+            )
+            for v in visits
+        ],
+    )
+
+
+async def add_queued(conn: Any, queued: Sequence[Queued]) -> None:
+    await conn.executemany(
+        "INSERT INTO analytics.deliveries (outbound_id, organization_id, conversation_id, key, "
+        "flow_id, flow_version, node_id, queued_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
+        "ON CONFLICT (outbound_id) DO UPDATE SET "
+        "conversation_id = COALESCE(deliveries.conversation_id, EXCLUDED.conversation_id), "
+        "key = COALESCE(deliveries.key, EXCLUDED.key), "
+        "flow_id = COALESCE(deliveries.flow_id, EXCLUDED.flow_id), "
+        "flow_version = COALESCE(deliveries.flow_version, EXCLUDED.flow_version), "
+        "node_id = COALESCE(deliveries.node_id, EXCLUDED.node_id), "
+        "queued_at = LEAST(deliveries.queued_at, EXCLUDED.queued_at)",
+        [
+            (
+                q.outbound_id,
+                q.organization_id,
+                q.conversation_id,
+                q.key,
+                q.flow_id,
+                q.flow_version,
+                clean(q.node_id),
+                q.at,
+            )
+            for q in sorted(queued, key=lambda q: q.outbound_id)
+        ],
+    )
+
+
+_EARLIEST = ("accepted_at", "send_failed_at", "sent_at", "delivered_at", "read_at")
+_FIRST = ("wamid", "send_error_code", "send_error_reason")
+
+
+async def merge_deliveries(conn: Any, updates: Sequence[DeliveryUpdate]) -> None:
+    columns = [f.name for f in dataclasses.fields(DeliveryUpdate)]
+    sets = [f"{c} = LEAST(deliveries.{c}, EXCLUDED.{c})" for c in _EARLIEST]
+    sets += [f"{c} = COALESCE(deliveries.{c}, EXCLUDED.{c})" for c in _FIRST]
+    sets.append("retries = GREATEST(deliveries.retries, EXCLUDED.retries)")
+    # The code of the earliest failure Meta reported wins, like its time.
+    sets.append("status_failed_at = LEAST(deliveries.status_failed_at, EXCLUDED.status_failed_at)")
+    sets.append(
+        "status_error_code = CASE WHEN EXCLUDED.status_failed_at < deliveries.status_failed_at "
+        "OR deliveries.status_failed_at IS NULL "
+        "THEN COALESCE(EXCLUDED.status_error_code, deliveries.status_error_code) "
+        "ELSE COALESCE(deliveries.status_error_code, EXCLUDED.status_error_code) END"
+    )
+    params = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
+    await conn.executemany(
+        f"INSERT INTO analytics.deliveries ({', '.join(columns)}) VALUES ({params}) "
+        f"ON CONFLICT (outbound_id) DO UPDATE SET {', '.join(sets)}",
+        [
+            [clean(v) for v in dataclasses.astuple(u)]
+            for u in sorted(updates, key=lambda u: u.outbound_id)
+        ],
+    )
+
+
+async def wipe(conn: Any) -> None:
+    await conn.execute(f"TRUNCATE {', '.join('analytics.' + t for t in TABLES)}")

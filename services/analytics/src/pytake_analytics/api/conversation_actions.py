@@ -1,0 +1,145 @@
+"""Agent actions on a conversation: send, close, resume (agents and admins; viewers read).
+
+Each publishes a command on conversation.commands.v1 keyed by the conversation key and
+answers 202: the executor applies it in order with the contact's messages. The checks here
+(window, status) read the projection; the executor checks again when it applies the command
+and records a `command_ignored` when it no longer applies.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header
+from pydantic import BaseModel
+
+from pytake_analytics.adapters import conversations as rows
+from pytake_analytics.api.conversation_models import CloseIn, CommandOut, ResumeIn, SendIn
+from pytake_analytics.api.conversations import NumberQuery, PhonePath, resolve
+from pytake_analytics.api.deps import Agent, Context, Ctx
+from pytake_analytics.api.errors import errors
+from pytake_analytics.domain.errors import Conflict, Unprocessable
+from pytake_analytics.domain.roles import Principal
+from pytake_analytics.domain.window import window
+from pytake_shared import contracts as c
+
+router = APIRouter(prefix="/conversations", tags=["conversations"])
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=200,
+        description="a retried request with the same key publishes the same command once",
+    ),
+]
+
+
+async def _publish(
+    ctx: Context,
+    conv: dict[str, Any],
+    kind: str,
+    payload: BaseModel,
+    idempotency_key: str | None,
+) -> CommandOut:
+    env = await ctx.commands.publish(
+        kind,
+        key=conv["key"],
+        organization_id=conv["organization_id"],
+        payload=payload,
+        now=ctx.clock(),
+        idempotency_key=idempotency_key,
+    )
+    return CommandOut(
+        command_id=env.id, type=kind, conversation_id=conv["id"], conversation_key=conv["key"]
+    )
+
+
+async def _conversation(
+    ctx: Context, user: Principal, phone: str, number: str | None
+) -> dict[str, Any]:
+    async with ctx.store.connect() as conn:
+        conv, _ = await resolve(conn, user, phone, number)
+        conv["last_inbound"] = await rows.last_inbound(conn, conv["organization_id"], conv["key"])
+    return conv
+
+
+@router.post(
+    "/{phone}/send",
+    response_model=CommandOut,
+    status_code=202,
+    responses=errors(403, 404, 409, 422),
+)
+async def send(
+    phone: PhonePath,
+    body: SendIn,
+    user: Agent,
+    ctx: Ctx,
+    number: NumberQuery = None,
+    idempotency_key: IdempotencyKey = None,
+) -> CommandOut:
+    conv = await _conversation(ctx, user, phone, number)
+    w = window(conv["last_inbound"], ctx.clock())
+    if body.message is not None and not w.active:
+        raise Unprocessable(
+            "the 24-hour customer service window is closed (the contact last wrote more than "
+            "24 hours ago): only an approved template can be sent until they write again",
+            code="window_expired",
+            window_status=w.status,
+            template_required=True,
+        )
+    template = c.AgentTemplate.model_validate(body.template.model_dump()) if body.template else None
+    payload = c.AgentMessageCommand(
+        organization_id=str(conv["organization_id"]),
+        text=body.message,
+        template=template,
+        agent_id=str(user.user_id),
+    )
+    return await _publish(ctx, conv, c.CMD_AGENT_MESSAGE, payload, idempotency_key)
+
+
+@router.post(
+    "/{phone}/close", response_model=CommandOut, status_code=202, responses=errors(403, 404, 409)
+)
+async def close(
+    phone: PhonePath,
+    user: Agent,
+    ctx: Ctx,
+    body: CloseIn | None = None,
+    number: NumberQuery = None,
+    idempotency_key: IdempotencyKey = None,
+) -> CommandOut:
+    conv = await _conversation(ctx, user, phone, number)
+    if conv["status"] == "closed":
+        raise Conflict("the conversation is already closed", code="already_closed")
+    payload = c.CloseCommand(
+        organization_id=str(conv["organization_id"]),
+        reason=(body or CloseIn()).reason,
+        agent_id=str(user.user_id),
+    )
+    return await _publish(ctx, conv, c.CMD_CLOSE, payload, idempotency_key)
+
+
+@router.post(
+    "/{phone}/resume", response_model=CommandOut, status_code=202, responses=errors(403, 404, 409)
+)
+async def resume(
+    phone: PhonePath,
+    user: Agent,
+    ctx: Ctx,
+    body: ResumeIn | None = None,
+    number: NumberQuery = None,
+    idempotency_key: IdempotencyKey = None,
+) -> CommandOut:
+    conv = await _conversation(ctx, user, phone, number)
+    if conv["status"] != "handoff":
+        raise Conflict(
+            f"only a conversation in handoff can be resumed (this one is {conv['status']})",
+            code="not_in_handoff",
+        )
+    payload = c.ResumeCommand(
+        organization_id=str(conv["organization_id"]),
+        node_id=(body or ResumeIn()).node_id,
+        agent_id=str(user.user_id),
+    )
+    return await _publish(ctx, conv, c.CMD_RESUME, payload, idempotency_key)

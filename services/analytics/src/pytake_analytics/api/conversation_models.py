@@ -1,0 +1,180 @@
+"""Request and response models of `/conversations`, and the projection rows → models."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+from pytake_analytics.api.models import Body, JsonOut, Listing
+from pytake_analytics.domain.deliveries import error_code_of, status_of
+from pytake_analytics.domain.window import Window
+
+Phone = Annotated[str, Field(pattern=r"^\+?[A-Za-z0-9._-]{1,64}$")]
+NumberId = Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
+ConversationStatus = Literal["active", "handoff", "closed"]
+
+
+class ConversationOut(BaseModel):
+    id: str
+    organization_id: uuid.UUID
+    key: str
+    phone: str
+    contact_name: str | None
+    contact: JsonOut
+    phone_number_id: str
+    chatbot_id: str | None
+    flow_id: str | None
+    flow_version: int | None
+    flow_name: str | None
+    status: ConversationStatus
+    started_at: datetime
+    last_inbound_at: datetime | None
+    last_activity_at: datetime
+    closed_at: datetime | None
+    close_reason: str | None
+    completed: bool
+    had_handoff: bool
+    messages_in: int
+    messages_out: int
+    first_response_ms: int | None
+    current_node_id: str | None
+
+
+def conversation_out(row: dict[str, Any]) -> ConversationOut:
+    contact = row["contact"] if isinstance(row["contact"], dict) else {}
+    return ConversationOut.model_validate(
+        {
+            **row,
+            "phone": row["contact_id"],
+            "contact_name": contact.get("name") if isinstance(contact.get("name"), str) else None,
+            "contact": contact,
+        }
+    )
+
+
+class ConversationPage(Listing):
+    conversations: list[ConversationOut]
+
+
+class FlowRef(BaseModel):
+    id: str | None
+    version: int | None
+
+
+class CurrentState(BaseModel):
+    status: ConversationStatus
+    current_node_id: str | None
+    variables: JsonOut
+    execution_path: list[str]
+    flow: FlowRef
+
+
+def current_state(row: dict[str, Any]) -> CurrentState:
+    return CurrentState(
+        status=row["status"],
+        current_node_id=row["current_node_id"],
+        variables=row["variables"] if isinstance(row["variables"], dict) else {},
+        execution_path=[str(p) for p in row["path"]] if isinstance(row["path"], list) else [],
+        flow=FlowRef(id=row["current_flow_id"], version=row["current_flow_version"]),
+    )
+
+
+class HistoryMessage(BaseModel):
+    id: str
+    conversation_id: str
+    direction: Literal["in", "out"]
+    author: Literal["contact", "bot", "agent"]
+    kind: str
+    text: str | None
+    body: JsonOut
+    node_id: str | None
+    outbound_id: str | None
+    message_id: str | None = Field(description="Meta's wamid")
+    at: datetime
+    status: str = Field(
+        description="received (inbound); queued, retrying, accepted, sent, delivered, read, "
+        "failed (outbound)"
+    )
+    error_code: int | None
+    delivered_at: datetime | None
+    read_at: datetime | None
+
+
+def history_out(row: dict[str, Any]) -> HistoryMessage:
+    inbound = row["direction"] == "in"
+    return HistoryMessage.model_validate(
+        {
+            **row,
+            "body": row["body"] if isinstance(row["body"], dict) else {},
+            "status": "received" if inbound else status_of(row),
+            "error_code": None if inbound else error_code_of(row),
+        }
+    )
+
+
+class WindowStatus(BaseModel):
+    window_status: Literal["active", "expired"]
+    hours_remaining: float
+    template_required: bool
+    expires_at: datetime | None
+    conversation_id: str
+    phone_number_id: str
+
+
+def window_out(w: Window, conversation: dict[str, Any]) -> WindowStatus:
+    return WindowStatus(
+        window_status="active" if w.active else "expired",
+        hours_remaining=w.hours_remaining,
+        template_required=w.template_required,
+        expires_at=w.expires_at,
+        conversation_id=conversation["id"],
+        phone_number_id=conversation["phone_number_id"],
+    )
+
+
+class ConversationDetail(BaseModel):
+    conversation: ConversationOut
+    current_state: CurrentState
+    window: WindowStatus
+    messages: list[HistoryMessage]
+    numbers: list[str] = Field(description="every number this contact has conversations on")
+
+
+class TemplateIn(Body):
+    name: str = Field(min_length=1, max_length=512)
+    language_code: str = Field(default="en_US", min_length=1, max_length=20)
+    components: list[dict[str, Any]] = Field(default_factory=list, max_length=20)
+
+
+class SendIn(Body):
+    """Exactly one of `message` (text, only within the 24-hour window) or `template`."""
+
+    message: str | None = Field(default=None, min_length=1, max_length=4096)
+    template: TemplateIn | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> SendIn:
+        if (self.message is None) == (self.template is None):
+            raise ValueError("send exactly one of message or template")
+        if self.message is not None and not self.message.strip():
+            raise ValueError("message must not be blank")
+        return self
+
+
+class CloseIn(Body):
+    reason: str = Field(default="closed_by_agent", min_length=1, max_length=100)
+
+
+class ResumeIn(Body):
+    node_id: str | None = Field(default=None, min_length=1, max_length=200)
+
+
+class CommandOut(BaseModel):
+    command_id: uuid.UUID
+    type: str
+    conversation_id: str
+    conversation_key: str
+    status: Literal["accepted"] = "accepted"

@@ -1,0 +1,315 @@
+"""The conversation projection as a pure fold: executor events in, rows out (no I/O, no clock).
+
+`start` opens a `Conversation` from `conversation_started`; `apply` folds any other event into
+it and says which history rows it adds (a message, a node visit, a queued delivery). Times come
+from the events (`at`, epoch seconds) or, where an event has none, from its envelope, so
+folding the same records again gives the same rows.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+Status = Literal["active", "handoff", "closed"]
+EVENT_PREFIX = "pytake.conversation."
+
+
+class Unusable(ValueError):
+    """An event the projection cannot fold (missing or malformed fields): skipped, counted."""
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One executor event as the projection reads it."""
+
+    event_id: str
+    type: str  # without the `pytake.conversation.` prefix
+    data: dict[str, Any]
+    time: datetime  # the envelope's
+    key: str
+    organization_id: str | None
+    position: int  # the record's offset: orders one key's history
+
+    @property
+    def conversation_id(self) -> str | None:
+        value = self.data.get("conversation_id")
+        return value if isinstance(value, str) and value else None
+
+    def at(self) -> datetime:
+        """The event's own time when it has one, else the envelope's."""
+        value = self.data.get("at")
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            try:
+                return datetime.fromtimestamp(value, UTC)
+            except (OverflowError, OSError, ValueError):
+                return self.time
+        return self.time
+
+    def text(self, name: str) -> str | None:
+        value = self.data.get(name)
+        return value if isinstance(value, str) else None
+
+
+@dataclass(frozen=True)
+class Conversation:
+    id: str
+    organization_id: uuid.UUID
+    key: str
+    phone_number_id: str
+    contact_id: str
+    contact: dict[str, Any]
+    chatbot_id: str | None
+    flow_id: str | None
+    flow_version: int | None
+    flow_name: str | None
+    current_flow_id: str | None
+    current_flow_version: int | None
+    status: Status
+    started_at: datetime
+    last_activity_at: datetime
+    first_inbound_at: datetime | None = None
+    last_inbound_at: datetime | None = None
+    closed_at: datetime | None = None
+    close_reason: str | None = None
+    completed: bool = False
+    had_handoff: bool = False
+    messages_in: int = 0
+    messages_out: int = 0
+    first_response_ms: int | None = None
+    current_node_id: str | None = None
+    variables: dict[str, Any] = field(default_factory=dict)
+    path: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Message:
+    id: str
+    organization_id: uuid.UUID
+    conversation_id: str
+    key: str
+    position: int
+    direction: Literal["in", "out"]
+    author: Literal["contact", "bot", "agent"]
+    kind: str
+    text: str | None
+    body: dict[str, Any]
+    at: datetime
+    outbound_id: str | None = None
+    message_id: str | None = None
+    node_id: str | None = None
+    flow_id: str | None = None
+    flow_version: int | None = None
+
+
+@dataclass(frozen=True)
+class Visit:
+    conversation_id: str
+    organization_id: uuid.UUID
+    flow_id: str
+    flow_version: int
+    node_id: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Queued:
+    outbound_id: str
+    organization_id: uuid.UUID
+    conversation_id: str
+    key: str
+    flow_id: str | None
+    flow_version: int | None
+    node_id: str | None
+    at: datetime
+
+
+@dataclass
+class Outcome:
+    conversation: Conversation
+    messages: list[Message] = field(default_factory=list)
+    visits: list[Visit] = field(default_factory=list)
+    queued: list[Queued] = field(default_factory=list)
+
+
+def organization(value: Any) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise Unusable(f"organization_id {value!r} is not a UUID") from exc
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _int(value: Any) -> int | None:
+    """A version number as stored (PostgreSQL int), else None."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**31:
+        return value
+    return None
+
+
+def start(fact: Fact) -> Conversation:
+    """A conversation from its `conversation_started` event."""
+    d = fact.data
+    conversation_id = fact.conversation_id or fact.text("conversation_id")
+    number = fact.text("phone_number_id")
+    if not conversation_id or not number:
+        raise Unusable("conversation_started without conversation_id or phone_number_id")
+    contact = _dict(d.get("contact"))
+    contact_id = str(contact.get("id") or fact.key.partition(":")[2] or "")
+    if not contact_id:
+        raise Unusable("conversation_started without a contact id")
+    at = fact.at()
+    variables = d.get("variables")
+    return Conversation(
+        id=conversation_id,
+        organization_id=organization(d.get("organization_id") or fact.organization_id),
+        key=fact.key,
+        phone_number_id=number,
+        contact_id=contact_id,
+        contact=contact,
+        chatbot_id=fact.text("chatbot_id"),
+        flow_id=fact.text("flow_id"),
+        flow_version=_int(d.get("flow_version")),
+        flow_name=fact.text("flow_name"),
+        current_flow_id=fact.text("flow_id"),
+        current_flow_version=_int(d.get("flow_version")),
+        status="active",
+        started_at=at,
+        last_activity_at=max(at, fact.time),
+        variables=dict(variables) if isinstance(variables, dict) else {},
+    )
+
+
+def _message_text(message: dict[str, Any]) -> str | None:
+    for name in ("text", "caption", "template_name", "emoji"):
+        value = message.get(name)
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+def apply(conv: Conversation, fact: Fact) -> Outcome:
+    """Fold one event (not `conversation_started`) into its conversation."""
+    at = fact.at()
+    change: dict[str, Any] = {"last_activity_at": max(conv.last_activity_at, at, fact.time)}
+    out = Outcome(conv)
+    d = fact.data
+    kind = fact.type
+    if kind == "inbound_received":
+        change["messages_in"] = conv.messages_in + 1
+        change["first_inbound_at"] = conv.first_inbound_at or at
+        change["last_inbound_at"] = max(conv.last_inbound_at or at, at)
+        out.messages.append(
+            Message(
+                id=fact.event_id,
+                organization_id=conv.organization_id,
+                conversation_id=conv.id,
+                key=conv.key,
+                position=fact.position,
+                direction="in",
+                author="contact",
+                kind=fact.text("message_type") or "unknown",
+                text=fact.text("text"),
+                body={"reply_id": d.get("reply_id")} if d.get("reply_id") else {},
+                at=at,
+                message_id=fact.text("message_id"),
+                node_id=conv.current_node_id,
+                flow_id=conv.current_flow_id,
+                flow_version=conv.current_flow_version,
+            )
+        )
+    elif kind == "message_queued":
+        outbound_id = fact.text("outbound_id")
+        message = _dict(d.get("message"))
+        if not outbound_id:
+            raise Unusable("message_queued without outbound_id")
+        author: Literal["bot", "agent"] = "agent" if d.get("author") == "agent" else "bot"
+        change["messages_out"] = conv.messages_out + 1
+        if conv.first_response_ms is None and conv.first_inbound_at is not None:
+            waited = (fact.time - conv.first_inbound_at).total_seconds() * 1000
+            change["first_response_ms"] = max(0, round(waited))
+        node_id = fact.text("node_id")
+        out.messages.append(
+            Message(
+                id=fact.event_id,
+                organization_id=conv.organization_id,
+                conversation_id=conv.id,
+                key=conv.key,
+                position=fact.position,
+                direction="out",
+                author=author,
+                kind=str(message.get("kind") or "unknown"),
+                text=_message_text(message),
+                body=message,
+                at=fact.time,
+                outbound_id=outbound_id,
+                node_id=node_id,
+                flow_id=conv.current_flow_id,
+                flow_version=conv.current_flow_version,
+            )
+        )
+        out.queued.append(
+            Queued(
+                outbound_id=outbound_id,
+                organization_id=conv.organization_id,
+                conversation_id=conv.id,
+                key=conv.key,
+                flow_id=conv.current_flow_id,
+                flow_version=conv.current_flow_version,
+                node_id=node_id,
+                at=fact.time,
+            )
+        )
+    elif kind == "node_entered":
+        node_id = fact.text("node_id")
+        if not node_id:
+            raise Unusable("node_entered without node_id")
+        change["current_node_id"] = node_id
+        change["path"] = [*conv.path, node_id]
+        if conv.status != "closed":
+            change["status"] = "active"
+        if conv.current_flow_id is not None and conv.current_flow_version is not None:
+            out.visits.append(
+                Visit(
+                    conv.id,
+                    conv.organization_id,
+                    conv.current_flow_id,
+                    conv.current_flow_version,
+                    node_id,
+                    fact.time,
+                )
+            )
+    elif kind in ("waiting_for_input", "api_call_requested"):
+        change["current_node_id"] = fact.text("node_id") or conv.current_node_id
+    elif kind == "input_captured":
+        variable = fact.text("variable")
+        if variable:
+            change["variables"] = {**conv.variables, variable: d.get("value")}
+    elif kind == "variable_set":
+        name = fact.text("name")
+        if name:
+            change["variables"] = {**conv.variables, name: d.get("value")}
+    elif kind == "flow_switched":
+        defaults = _dict(d.get("variables"))
+        change["current_flow_id"] = fact.text("flow_id")
+        change["current_flow_version"] = _int(d.get("flow_version"))
+        change["variables"] = {**defaults, **conv.variables}
+    elif kind == "handoff_started":
+        change["status"] = "handoff"
+        change["had_handoff"] = True
+        change["current_node_id"] = fact.text("node_id") or conv.current_node_id
+    elif kind == "resumed":
+        if conv.status == "handoff":
+            change["status"] = "active"
+    elif kind == "conversation_closed":
+        reason = fact.text("reason") or "closed"
+        change.update(status="closed", closed_at=at, close_reason=reason)
+        change["completed"] = reason == "completed"
+    out.conversation = dataclasses.replace(conv, **change)
+    return out

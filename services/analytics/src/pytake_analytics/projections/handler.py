@@ -1,0 +1,214 @@
+"""The projection consumer: executor events, sender deliveries and Meta's statuses → rows.
+
+One partition batch is one PostgreSQL transaction holding its rows, the envelope ids applied
+and the partition's next offset, so a batch takes effect exactly once; `on_assigned` resumes
+every partition from the offset stored with the rows (0 when none is: an empty projection,
+e.g. after a rebuild wiped it, replays the topic). Records below the stored offset, and ids
+already applied, are skipped. Records the projection cannot use are counted and skipped, never
+retried or parked, so the live consumer and a rebuild fold exactly the same records.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+import asyncpg
+from aiokafka import TopicPartition
+from prometheus_client import Counter, Gauge
+
+from pytake_analytics.adapters import projections as db
+from pytake_analytics.domain.deliveries import DeliveryUpdate, from_delivery, from_status
+from pytake_analytics.domain.projection import (
+    EVENT_PREFIX,
+    Conversation,
+    Fact,
+    Message,
+    Queued,
+    Unusable,
+    Visit,
+    apply,
+    start,
+)
+from pytake_shared import contracts as c
+from pytake_shared.kafka import Record, RecordHandler
+from pytake_shared.topics import Topics
+
+log = logging.getLogger(__name__)
+
+GROUP = "analytics-projections"
+RECORDS = Counter(
+    "pytake_analytics_projection_records_total",
+    "Records read by the projections, by outcome (applied, duplicate, ignored, unusable)",
+    ["topic", "outcome"],
+)
+LAST_EVENT = Gauge(
+    "pytake_analytics_projection_last_record_timestamp_seconds",
+    "Envelope time of the last record the projections applied",
+    ["topic"],
+)
+
+
+class ProjectionHandler(RecordHandler):
+    batched = True
+
+    def __init__(self, topics: Topics, pool: asyncpg.Pool) -> None:
+        self._topics = topics
+        self.pool = pool
+        self.sources = (topics.events, topics.wa_delivery, topics.commands)
+
+    async def on_assigned(self, partitions: set[TopicPartition]) -> dict[TopicPartition, int]:
+        stored = await db.offsets(self.pool, self.sources)
+        return {
+            tp: stored.get((tp.topic, tp.partition), 0)
+            for tp in partitions
+            if tp.topic in self.sources
+        }
+
+    async def handle(self, record: Record) -> None:
+        await self.handle_batch([record])
+
+    async def handle_batch(self, records: Sequence[Record]) -> None:
+        async with self.pool.acquire() as conn, conn.transaction():
+            await self.apply(conn, records)
+
+    async def apply(self, conn: Any, records: Sequence[Record]) -> None:
+        """Fold one partition's records (in offset order) inside the caller's transaction."""
+        topic, partition = records[0].topic, records[0].partition
+        next_offset = await db.lock_offset(conn, topic, partition)
+        fresh = [r for r in records if r.offset >= next_offset]
+        done = await db.processed(conn, [r.envelope.id for r in fresh])
+        todo: list[Record] = []
+        for record in fresh:
+            if record.envelope.id in done:
+                RECORDS.labels(topic, "duplicate").inc()
+                continue
+            done.add(record.envelope.id)
+            todo.append(record)
+        if topic == self._topics.events:
+            applied = await self._events(conn, todo)
+        else:
+            applied = await self._deliveries(conn, todo)
+        await db.mark_processed(conn, applied)
+        await db.store_offset(conn, topic, partition, records[-1].offset + 1)
+        if todo:
+            LAST_EVENT.labels(topic).set(todo[-1].envelope.time.timestamp())
+
+    async def _deliveries(self, conn: Any, records: Sequence[Record]) -> list[uuid.UUID]:
+        updates: list[DeliveryUpdate] = []
+        for record in records:
+            env = record.envelope
+            try:
+                if record.topic == self._topics.commands:
+                    if env.type != c.CMD_HANDLE_STATUS:
+                        continue  # other commands are the executor's business
+                    update = from_status(env.data, env.time, env.organization_id)
+                else:
+                    update = from_delivery(env.type, env.data, env.time, env.organization_id)
+            except Unusable as exc:
+                RECORDS.labels(record.topic, "unusable").inc()
+                log.warning("unusable %s %s: %s", env.type, env.id, exc)
+                continue
+            if update is None:
+                RECORDS.labels(record.topic, "ignored").inc()
+                continue
+            RECORDS.labels(record.topic, "applied").inc()
+            updates.append(update)
+        if updates:
+            await db.merge_deliveries(conn, updates)
+        return []  # merges are idempotent: no ids to remember
+
+    async def _events(self, conn: Any, records: Sequence[Record]) -> list[uuid.UUID]:
+        facts = [(r, _fact(r)) for r in records]
+        ids = {f.conversation_id for _, f in facts if f is not None and f.conversation_id}
+        conversations = await db.load_conversations(conn, ids)
+        starting = {
+            f.conversation_id
+            for _, f in facts
+            if f is not None and f.type == "conversation_started" and f.conversation_id
+        }
+        fold = _Fold(conversations, await db.take_pending(conn, starting - conversations.keys()))
+        applied: list[uuid.UUID] = []
+        for record, fact in facts:
+            if fact is None or fact.conversation_id is None:
+                RECORDS.labels(record.topic, "ignored").inc()
+                continue
+            try:
+                fold.add(fact)
+            except (Unusable, ValueError, TypeError) as exc:
+                RECORDS.labels(record.topic, "unusable").inc()
+                log.warning("unusable %s %s: %s", record.envelope.type, record.envelope.id, exc)
+                continue
+            RECORDS.labels(record.topic, "applied").inc()
+            applied.append(record.envelope.id)
+        await db.save_conversations(conn, [conversations[i] for i in fold.changed])
+        await db.add_messages(conn, fold.messages)
+        await db.add_visits(conn, fold.visits)
+        await db.add_queued(conn, fold.queued)
+        await db.add_pending(
+            conn,
+            [(cid, f) for cid, fs in fold.pending.items() if cid in fold.parked for f in fs],
+        )
+        return applied
+
+
+def _fact(record: Record) -> Fact | None:
+    env = record.envelope
+    if not env.type.startswith(EVENT_PREFIX):
+        return None
+    return Fact(
+        event_id=str(env.id),
+        type=env.type.removeprefix(EVENT_PREFIX),
+        data=env.data,
+        time=env.time,
+        key=env.subject or record.key or "",
+        organization_id=env.organization_id,
+        position=record.offset,
+    )
+
+
+class _Fold:
+    """The conversations of one batch, folded in memory; the rows to write."""
+
+    def __init__(
+        self, conversations: dict[str, Conversation], pending: dict[str, list[Fact]]
+    ) -> None:
+        self.conversations = conversations
+        self.pending = pending  # events waiting for their conversation_started
+        self.parked: set[str] = set()  # conversations whose pending events came in this batch
+        self.changed: set[str] = set()
+        self.messages: list[Message] = []
+        self.visits: list[Visit] = []
+        self.queued: list[Queued] = []
+
+    def add(self, fact: Fact) -> None:
+        cid = fact.conversation_id
+        if cid is None:
+            return
+        if fact.type == "conversation_started":
+            if cid in self.conversations:
+                return  # started once; a second start under another id changes nothing
+            self.conversations[cid] = start(fact)
+            self.changed.add(cid)
+            for waiting in self.pending.pop(cid, []):
+                try:
+                    self._apply(cid, waiting)
+                except (Unusable, ValueError, TypeError) as exc:
+                    log.warning("unusable pending %s of %s: %s", waiting.type, cid, exc)
+            self.parked.discard(cid)
+            return
+        if cid not in self.conversations:
+            self.pending.setdefault(cid, []).append(fact)
+            self.parked.add(cid)
+            return
+        self._apply(cid, fact)
+
+    def _apply(self, cid: str, fact: Fact) -> None:
+        outcome = apply(self.conversations[cid], fact)
+        self.conversations[cid] = outcome.conversation
+        self.changed.add(cid)
+        self.messages.extend(outcome.messages)
+        self.visits.extend(outcome.visits)
+        self.queued.extend(outcome.queued)
