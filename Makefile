@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 # pytest-xdist workers for `make test`; the end-to-end tests all run on one of them.
 WORKERS ?= 2
 
-.PHONY: venv dev test test-fast lint fmt bench lock clean
+.PHONY: venv dev test test-fast lint fmt bench rebuild-analytics lock clean
 
 venv: $(STAMP)
 
@@ -39,6 +39,11 @@ fmt: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench $(ARGS)
+
+# Empty the analytics projections and replay the topics into them (stop the analytics service
+# first). Reads DATABASE_URL, KAFKA_BOOTSTRAP_SERVERS, PYTAKE_TOPIC_NAMESPACE like the service.
+rebuild-analytics: $(STAMP)
+	$(BIN)/pytake rebuild analytics --progress $(ARGS)
 
 # Re-resolve every dependency to its newest version and pin the result.
 lock:

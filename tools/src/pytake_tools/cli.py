@@ -13,7 +13,7 @@ import warnings
 from pathlib import Path
 
 from pytake_shared.topics import Topics
-from pytake_tools import replay_cli
+from pytake_tools import rebuild_cli, replay_cli
 from pytake_tools.chat import ChatSession, run_chat
 from pytake_tools.operator import (
     create_topics,
@@ -128,10 +128,13 @@ def main(argv: list[str] | None = None) -> None:
     describe.add_argument("topic")
     describe.add_argument("--group", default=None, help="a consumer group, to show its lag")
     replay_cli.add_parser(sub)
+    rebuild_cli.add_parser(sub)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     if args.command == "replay":
         sys.exit(run(replay_cli.run(args, sys.stdout, sys.stderr)))
+    if args.command == "rebuild":
+        sys.exit(run(rebuild_cli.run(args, sys.stdout, sys.stderr)))
     if args.command == "flow":
         sys.exit(validate_flow_file(args.file, sys.stdout))
     if args.command == "topics":
