@@ -23,6 +23,10 @@ class ServiceSettings(BaseSettings):
     kafka_session_timeout_ms: int = 10_000
     kafka_heartbeat_interval_ms: int = 1_000
     kafka_max_poll_records: int = 500
+    # How long a fetch may wait at the broker for data. Apache Kafka answers as soon as data
+    # arrives, so this only bounds idle polling there; the dev broker (Tansu) tends to hold the
+    # fetch for the whole wait, which adds up to this much latency per consumer hop.
+    kafka_fetch_max_wait_ms: int = 25
     database_url: str = "postgresql://postgres@127.0.0.1:5432/pytake"
     database_pool_min: int = 1
     database_pool_max: int = 10

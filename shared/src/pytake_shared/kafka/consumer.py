@@ -171,6 +171,7 @@ class ConsumerLoop:
             session_timeout_ms=self._settings.kafka_session_timeout_ms,
             heartbeat_interval_ms=self._settings.kafka_heartbeat_interval_ms,
             max_poll_records=self._max_records,
+            fetch_max_wait_ms=self._settings.kafka_fetch_max_wait_ms,
         )
         self._consumer.subscribe(self._topics, listener=_Listener(self))
         await self._consumer.start()
