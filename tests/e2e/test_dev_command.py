@@ -38,7 +38,7 @@ def test_dev_runs_everything_and_ctrl_c_stops_every_process(tmp_path: Path) -> N
         assert proc.stdout is not None
         for line in proc.stdout:
             lines.append(line)
-            if "PyTake is up" in line:
+            if "API login" in line:
                 break
         up_after = time.monotonic() - started
         assert any("PyTake is up" in line for line in lines), "".join(lines)
@@ -58,8 +58,22 @@ def test_dev_runs_everything_and_ctrl_c_stops_every_process(tmp_path: Path) -> N
             while time.monotonic() < deadline and not messages:
                 messages = client.get(sim).json()["messages"]
                 time.sleep(0.2)
-        assert messages, "the demo bot did not reply"
-        assert "Hello Ada" in str(messages[0]["body"])
+            assert messages, "the demo bot did not reply"
+            assert "Hello Ada" in str(messages[0]["body"])
+            # The banner's admin login works, and the conversation shows up in the API.
+            api = f"http://127.0.0.1:{ports['analytics']}/api/v1"
+            login = client.post(
+                f"{api}/auth/login",
+                json={"email": "admin@pytake.dev", "password": "pytake-dev-admin"},
+            )
+            assert login.status_code == 200, login.text
+            auth = {"Authorization": f"Bearer {login.json()['token']['access_token']}"}
+            deadline = time.monotonic() + 30
+            listed: list[dict[str, object]] = []
+            while time.monotonic() < deadline and not listed:
+                listed = client.get(f"{api}/conversations", headers=auth).json()["conversations"]
+                time.sleep(0.2)
+            assert [c["phone"] for c in listed] == ["551199"], listed
     finally:
         proc.send_signal(signal.SIGINT)
         out, _ = proc.communicate(timeout=60)

@@ -26,10 +26,13 @@ from pytake_tools.stack import DEFAULT_PORTS, Stack, StackConfig
 from pytake_tools.webhooks import encode, signature, text_webhook
 
 DEMO_NUMBER = "100000000000001"
+# `pytake dev` only: the super admin the API accepts at once (the environment overrides it).
+DEV_ADMIN = {"PYTAKE_ADMIN_EMAIL": "admin@pytake.dev", "PYTAKE_ADMIN_PASSWORD": "pytake-dev-admin"}
 
 
 def _banner(stack: Stack, sample: Path) -> str:
     cfg = stack.config
+    env = cfg.extra_env
     sig = signature(cfg.app_secret, sample.read_bytes())
     rows = [
         ("analytics API", stack.url("analytics") + "/docs"),
@@ -54,6 +57,9 @@ def _banner(stack: Stack, sample: Path) -> str:
         f"       -H 'X-Hub-Signature-256: {sig}' --data-binary @{sample}",
         f"  curl -s '{stack.url('metasim')}/_sim/messages?phone_number_id={DEMO_NUMBER}'",
         "",
+        f"  API login: {env.get('PYTAKE_ADMIN_EMAIL')} / {env.get('PYTAKE_ADMIN_PASSWORD')}"
+        f" (POST {stack.url('analytics')}/api/v1/auth/login)",
+        "",
     ]
     return "\n".join(lines)
 
@@ -64,7 +70,8 @@ async def _dev(args: argparse.Namespace) -> int:
         value = getattr(args, f"{name}_port", None)
         if value:
             ports[name] = value
-    stack = Stack(StackConfig(ports=ports, log_dir=Path(args.log_dir)))
+    admin = {name: os.environ.get(name) or value for name, value in DEV_ADMIN.items()}
+    stack = Stack(StackConfig(ports=ports, log_dir=Path(args.log_dir), extra_env=admin))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
