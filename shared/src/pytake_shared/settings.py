@@ -6,6 +6,8 @@ down. Nothing connects at import time.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -27,6 +29,7 @@ class ServiceSettings(BaseSettings):
     # arrives, so this only bounds idle polling there; the dev broker (Tansu) tends to hold the
     # fetch for the whole wait, which adds up to this much latency per consumer hop.
     kafka_fetch_max_wait_ms: int = 25
+    pytake_event_loop: Literal["auto", "uvloop", "asyncio"] = "auto"  # auto: uvloop if installed
     database_url: str = "postgresql://postgres@127.0.0.1:5432/pytake"
     database_pool_min: int = 1
     database_pool_max: int = 10

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import asyncpg
 
+from pytake_shared import loop as event_loop
 from pytake_shared.config import ConfigView
 from pytake_shared.db import create_pool, migrate_pool
 from pytake_shared.kafka.admin import ensure_topics, wait_for_broker
@@ -103,4 +104,4 @@ def start_consumer(
 def service_main(settings: S, run: Callable[[S], Coroutine[Any, Any, int]]) -> None:
     """The body of every `python -m pytake_<service>`: logs, run, exit with its code."""
     configure_logging(settings.service_name, settings.log_level)
-    sys.exit(asyncio.run(run(settings)))
+    sys.exit(event_loop.run(run(settings), settings.pytake_event_loop))

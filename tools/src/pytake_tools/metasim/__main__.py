@@ -6,10 +6,10 @@ Configuration comes only from the environment (`METASIM_*`, `META_APP_SECRET`; s
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sys
 
+from pytake_shared.loop import run
 from pytake_tools.metasim.server import serve_forever
 from pytake_tools.metasim.settings import SimulatorSettings
 
@@ -21,7 +21,7 @@ def main() -> None:
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    asyncio.run(serve_forever(settings))
+    run(serve_forever(settings))
 
 
 if __name__ == "__main__":
