@@ -40,8 +40,8 @@ fmt: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench $(ARGS)
 
-# Empty the analytics projections and replay the topics into them (stop the analytics service
-# first). Reads DATABASE_URL, KAFKA_BOOTSTRAP_SERVERS, PYTAKE_TOPIC_NAMESPACE like the service.
+# Empty the analytics projections and replay the topics into them (a running analytics service
+# waits, then goes on). Reads DATABASE_URL, KAFKA_BOOTSTRAP_SERVERS, PYTAKE_TOPIC_NAMESPACE like the service.
 rebuild-analytics: $(STAMP)
 	$(BIN)/pytake rebuild analytics --progress $(ARGS)
 

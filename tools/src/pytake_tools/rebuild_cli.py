@@ -1,10 +1,10 @@
 """`pytake rebuild analytics`: empty the analytics projections and fold them again from the
 topics (`pytake_analytics.projections.rebuild`), with progress on stderr.
 
-Stop the analytics service first: its live consumer would keep folding from where it was while
-the tables start over. Connection settings come from the same environment variables the service
-reads (`DATABASE_URL`, `KAFKA_BOOTSTRAP_SERVERS`, `PYTAKE_TOPIC_NAMESPACE`, ...); the options
-override them.
+The analytics service may keep running: its live consumer waits while the rebuild holds the
+projections' rebuild lock, then goes on from the offsets the rebuild stored. Connection
+settings come from the same environment variables the service reads (`DATABASE_URL`,
+`KAFKA_BOOTSTRAP_SERVERS`, `PYTAKE_TOPIC_NAMESPACE`, ...); the options override them.
 """
 
 from __future__ import annotations

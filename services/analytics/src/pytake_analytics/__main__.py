@@ -1,7 +1,7 @@
 """`python -m pytake_analytics`: settings → bootstrap → run.
 
 `python -m pytake_analytics rebuild` empties the projections and replays the topics into them
-(stop the service first), then exits.
+(a running service waits for it, then goes on), then exits.
 """
 
 import asyncio

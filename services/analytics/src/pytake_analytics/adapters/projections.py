@@ -56,6 +56,17 @@ async def offsets(pool: asyncpg.Pool, topics: Sequence[str]) -> dict[tuple[str, 
     return {(r["topic"], r["partition"]): r["next_offset"] for r in rows}
 
 
+# Live batches take this advisory lock shared, a rebuild holds it alone for its whole run: while
+# a rebuild runs the live consumer waits, and afterwards skips what the rebuild already folded
+# (records below the offsets it stored), so the two never fold the same record twice.
+REBUILD_LOCK = 0x7079_7461_6B65_0001
+
+
+async def share_rebuild_lock(conn: Any) -> None:
+    """Wait out a running rebuild; held until the caller's transaction ends."""
+    await conn.execute("SELECT pg_advisory_xact_lock_shared($1)", REBUILD_LOCK)
+
+
 async def lock_offset(conn: Any, topic: str, partition: int) -> int:
     """The partition's next offset to apply (0 when none stored), locked for this batch."""
     value = await conn.fetchval(

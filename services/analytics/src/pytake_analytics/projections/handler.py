@@ -54,9 +54,10 @@ LAST_EVENT = Gauge(
 class ProjectionHandler(RecordHandler):
     batched = True
 
-    def __init__(self, topics: Topics, pool: asyncpg.Pool) -> None:
+    def __init__(self, topics: Topics, pool: asyncpg.Pool, *, rebuilding: bool = False) -> None:
         self._topics = topics
         self.pool = pool
+        self._rebuilding = rebuilding  # the rebuild holds the rebuild lock itself
         self.sources = (topics.events, topics.wa_delivery, topics.commands)
 
     async def on_assigned(self, partitions: set[TopicPartition]) -> dict[TopicPartition, int]:
@@ -77,6 +78,8 @@ class ProjectionHandler(RecordHandler):
     async def apply(self, conn: Any, records: Sequence[Record]) -> None:
         """Fold one partition's records (in offset order) inside the caller's transaction."""
         topic, partition = records[0].topic, records[0].partition
+        if not self._rebuilding:
+            await db.share_rebuild_lock(conn)
         next_offset = await db.lock_offset(conn, topic, partition)
         fresh = [r for r in records if r.offset >= next_offset]
         done = await db.processed(conn, [r.envelope.id for r in fresh])

@@ -1,11 +1,14 @@
 """Rebuild the projections from scratch: empty them, replay the topics through the same handler.
 
-Run it with the analytics service stopped (`python -m pytake_analytics rebuild`): the live
-consumer would otherwise keep folding from where it was while the tables start over. The
-replay reads every partition of the three source topics from the beginning with no consumer
-group, up to the end it finds (the dev broker's end offsets can be short, so it also waits for
-a quiet poll), and stores each partition's next offset with the rows, where the service's
-consumer resumes.
+It may run while the analytics service runs (`python -m pytake_analytics rebuild`, `pytake
+rebuild analytics`): it holds the projections' rebuild lock from start to end, so the live
+consumer's batches wait, then skip every record below the offsets the rebuild stored and go on
+with the rest. Two rebuilds run one after the other.
+
+The replay reads every partition of the three source topics from the beginning with no consumer
+group, up to the end it found at start (the dev broker's end offsets can be short, so it also
+waits for a quiet poll), and stores each partition's next offset with the rows, where the
+service's consumer resumes.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.structs import ConsumerRecord
 
@@ -44,11 +48,13 @@ async def rebuild(settings: AnalyticsSettings, progress: Progress | None = None)
     """Wipe the projection tables and their offsets, then replay the topics into them."""
     started = time.monotonic()
     pool = await create_pool(settings.database_url, min_size=1, max_size=2)
+    lock = await asyncpg.connect(settings.database_url)
     try:
+        await lock.execute("SELECT pg_advisory_lock($1)", db.REBUILD_LOCK)
         await migrate_pool(pool, "analytics", MIGRATIONS)
         async with pool.acquire() as conn, conn.transaction():
             await db.wipe(conn)
-        handler = ProjectionHandler(settings.topics, pool)
+        handler = ProjectionHandler(settings.topics, pool, rebuilding=True)
         consumer = AIOKafkaConsumer(
             bootstrap_servers=settings.kafka_bootstrap_servers,
             group_id=None,
@@ -61,6 +67,7 @@ async def rebuild(settings: AnalyticsSettings, progress: Progress | None = None)
         finally:
             await consumer.stop()
     finally:
+        await lock.close()  # releases the rebuild lock
         await pool.close()
     report = RebuildReport(read, undecodable, count, round(time.monotonic() - started, 3))
     log.info("projections rebuilt: %s", report)
