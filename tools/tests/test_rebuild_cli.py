@@ -105,4 +105,4 @@ def test_rebuild_help_names_the_target(capsys: pytest.CaptureFixture[str]) -> No
     with pytest.raises(SystemExit) as exited:
         main(["rebuild", "analytics", "--help"])
     assert exited.value.code == 0
-    assert "the live consumer waits" in capsys.readouterr().out
+    assert "its live consumer waits" in capsys.readouterr().out
