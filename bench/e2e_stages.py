@@ -166,7 +166,7 @@ def top_frames(
     """Samples, then the frames most often on top of the stack (self), then those most often
     anywhere in it (inclusive), from py-spy's `--format raw` output. Only samples taken while
     the event loop runs count (start-up imports are left out) and a loop waiting in `select`
-    is not work."""
+    is not work (uvloop waits in C, which py-spy already counts as idle and leaves out)."""
     own: Counter[str] = Counter()
     anywhere: Counter[str] = Counter()
     total = 0
@@ -175,7 +175,8 @@ def top_frames(
         if not stack or not count.isdigit():
             continue
         frames = stack.split(";")
-        if not any(f.startswith("BaseEventLoop.run_forever") for f in frames):
+        # asyncio's loop shows as run_forever; uvloop's (C) only as the Runner.run calling it.
+        if not any(f.startswith(("BaseEventLoop.run_forever", "Runner.run ")) for f in frames):
             continue
         if frames[-1].startswith(("EpollSelector.select", "select (selectors.py")):
             continue

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from pytake_executor.domain.engine import Flows, Inbound, decide
 from pytake_executor.domain.events import EVENT_ADAPTER, Event, MessageQueued
 from pytake_executor.domain.flow import load_flow
-from pytake_executor.domain.state import ConversationState, evolve
+from pytake_executor.domain.state import ConversationState, _change, evolve
 from pytake_shared.envelope import deterministic_id
 
 KEY = "106540352242922:5511988887777"
@@ -110,3 +110,23 @@ def test_every_third_message_completes_a_run_of_the_two_question_flow(
     assert len({e.outbound_id for e in queued}) == len(queued)
     if n and n % 3 == 0:  # the last message finished a run: both answers are there
         assert state.variables == {"name": inputs[-2], "city": inputs[-1]}
+
+
+@settings(max_examples=100, deadline=None)
+@given(texts)
+def test_evolve_builds_what_model_copy_and_validation_would(inputs: list[str | None]) -> None:
+    """`evolve` copies the state without pydantic's `model_copy`: the result must be the same
+    state, with the same fields set, and survive a validation round trip."""
+    state = ConversationState(key=KEY)
+    for n, text in enumerate(inputs):
+        for event in decide(state, _inbound(n, text), FLOWS):
+            evolved = evolve(state, event)
+            dumped = evolved.model_dump()
+            assert ConversationState.model_validate(dumped) == evolved
+            assert evolved.model_fields_set >= state.model_fields_set
+            change = _change(state, event)
+            if change:
+                expected = state.model_copy(update=change)
+                assert expected == evolved
+                assert expected.model_fields_set == evolved.model_fields_set
+            state = evolved

@@ -99,7 +99,19 @@ class ConversationState(BaseModel):
 
 def evolve(state: ConversationState, event: Event) -> ConversationState:
     change = _change(state, event)
-    return state.model_copy(update=change) if change else state
+    return _replace(state, change) if change else state
+
+
+def _replace(state: ConversationState, change: dict[str, Any]) -> ConversationState:
+    """`state.model_copy(update=change)` at half the cost (it runs ~15 times per command).
+    Like `model_copy`, it does not validate: every value comes from a validated event."""
+    new = object.__new__(ConversationState)
+    object.__setattr__(new, "__dict__", {**state.__dict__, **change})
+    fields_set = state.__pydantic_fields_set__ | change.keys()
+    object.__setattr__(new, "__pydantic_fields_set__", fields_set)
+    object.__setattr__(new, "__pydantic_extra__", None)
+    object.__setattr__(new, "__pydantic_private__", None)
+    return new
 
 
 def _change(state: ConversationState, event: Event) -> dict[str, Any] | None:
