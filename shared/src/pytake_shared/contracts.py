@@ -27,6 +27,7 @@ CMD_AGENT_MESSAGE = "pytake.conversation.agent_message"  # management API
 CMD_CLOSE = "pytake.conversation.close"  # management API
 CMD_RESUME = "pytake.conversation.resume"  # management API, after a handoff
 CMD_RESTART_FLOW = "pytake.conversation.restart_flow"  # management API
+CMD_RATE_LIMIT_NOTICE = "pytake.conversation.rate_limit_notice"  # router, once per window
 
 # conversation.events.v1 (executor; router for unrouted/rate-limited records)
 EVT_UNROUTED = "pytake.conversation.unrouted"
@@ -63,6 +64,19 @@ class HandleInbound(_Model):
     contact: Contact
     message: dict[str, Any]
     received_at: int = 0  # Meta's timestamp, seconds
+
+
+class RateLimitNotice(_Model):
+    """Router → executor: the contact went over the per-minute limit; tell them once."""
+
+    organization_id: str
+    chatbot_id: str
+    phone_number_id: str
+    contact: Contact
+    message_id: str | None = None  # the first excess message (recorded, not run)
+    text: str
+    limit_per_minute: int
+    received_at: int = 0
 
 
 class HandleStatus(_Model):

@@ -40,6 +40,12 @@ def dedupe_key(env: Envelope) -> str | None:
     return None
 
 
+DEFAULT_NOTICE = (
+    "You are sending messages faster than we can answer them. "
+    "Please wait a minute before sending more."
+)
+
+
 class RouterHandler(RecordHandler):
     batched = True
 
@@ -71,16 +77,45 @@ class RouterHandler(RecordHandler):
             if key is not None and key in seen:
                 ROUTED.labels("duplicate").inc()
                 continue
-            out = self._route(record.envelope)
-            if out is not None:
-                outputs.append(out)
+            outputs.extend(self._route(record.envelope))
             if key is not None:
                 seen.add(key)
                 new_keys.append(key)
         await self._producer.send_many(outputs)
         await self._ledger.record(new_keys)
 
-    def _route(self, env: Envelope) -> tuple[str, Envelope] | None:
+    def _route(self, env: Envelope) -> list[tuple[str, Envelope]]:
+        out = self._route_one(env)
+        if out is None:
+            return []
+        _, routed = out
+        if routed.type == c.EVT_RATE_LIMITED and routed.data["notice"]:
+            return [out, (self._topics.commands, self._notice(env, routed))]
+        return [out]
+
+    def _notice(self, env: Envelope, limited: Envelope) -> Envelope:
+        """The command that makes the executor tell the contact to slow down (once a window);
+        the organization's `rate_limit_notice` setting words it."""
+        data = limited.data
+        org = self._config.organization(limited.organization_id or "")
+        text = (org.settings if org else {}).get("rate_limit_notice") or DEFAULT_NOTICE
+        return self._command(
+            c.CMD_RATE_LIMIT_NOTICE,
+            env,
+            limited.organization_id or "",
+            c.RateLimitNotice(
+                organization_id=limited.organization_id or "",
+                chatbot_id=data["chatbot_id"],
+                phone_number_id=data["phone_number_id"],
+                contact=self._contact(env, data["contact"], data["message"]),
+                message_id=data["message"].get("id"),
+                text=str(text),
+                limit_per_minute=data["limit_per_minute"],
+                received_at=int(data["message"].get("timestamp") or 0),
+            ),
+        )
+
+    def _route_one(self, env: Envelope) -> tuple[str, Envelope] | None:
         if env.type not in (c.WA_MESSAGE_RECEIVED, c.WA_STATUS_RECEIVED):
             ROUTED.labels("not_conversational").inc()
             return None
@@ -152,15 +187,19 @@ class RouterHandler(RecordHandler):
                 organization_id=route.organization_id,
                 chatbot_id=route.chatbot_id,
                 phone_number_id=number_id,
-                contact=c.Contact(
-                    id=env.subject.split(":", 1)[1],
-                    wa_id=contact.get("wa_id") or message.get("from"),
-                    user_id=contact.get("user_id") or message.get("from_user_id"),
-                    name=contact.get("name"),
-                ),
+                contact=self._contact(env, contact, message),
                 message={k: v for k, v in message.items() if k != "raw"},
                 received_at=int(message.get("timestamp") or 0),
             ),
+        )
+
+    @staticmethod
+    def _contact(env: Envelope, contact: dict[str, Any], message: dict[str, Any]) -> c.Contact:
+        return c.Contact(
+            id=env.subject.split(":", 1)[1],
+            wa_id=contact.get("wa_id") or message.get("from"),
+            user_id=contact.get("user_id") or message.get("from_user_id"),
+            name=contact.get("name"),
         )
 
     @staticmethod

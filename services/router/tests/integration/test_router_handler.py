@@ -9,7 +9,7 @@ import asyncpg
 import pytest
 
 from pytake_router.adapters.ledger import DedupeLedger
-from pytake_router.handlers import RouterHandler
+from pytake_router.handlers import DEFAULT_NOTICE, RouterHandler
 from pytake_shared import contracts as c
 from pytake_shared.config import OrganizationConfig
 from pytake_shared.envelope import Envelope, deterministic_id
@@ -284,8 +284,21 @@ async def test_a_sixth_message_from_one_contact_within_a_minute_is_recorded_not_
 ) -> None:
     envs = [inbound(f"wamid.R{i}", f"msg {i}", timestamp=1_700_000_000 + i) for i in range(7)]
     await router.handle_batch([record(e, offset=i) for i, e in enumerate(envs)])
-    forwarded = _decoded(await drain(topics.commands))
+    commands = _decoded(await drain(topics.commands))
+    forwarded = [e for e in commands if e.type == c.CMD_HANDLE_INBOUND]
     assert [e.data["message"]["id"] for e in forwarded] == [f"wamid.R{i}" for i in range(5)]
+    # The first excess message also asks the executor to tell the contact, once per window.
+    notices = [e for e in commands if e.type == c.CMD_RATE_LIMIT_NOTICE]
+    assert len(commands) == 6 and len(notices) == 1
+    notice = c.RateLimitNotice.model_validate(notices[0].data)
+    assert (notices[0].subject, notices[0].organization_id) == (KEY, "org-1")
+    assert (notice.message_id, notice.limit_per_minute, notice.received_at) == (
+        "wamid.R5",
+        5,
+        1_700_000_005,
+    )
+    assert notice.text == DEFAULT_NOTICE and notice.contact.wa_id == WA_ID
+    assert commands.index(notices[0]) == 5  # after the five it forwarded, in order
     limited = _decoded(await drain(topics.events))
     assert [e.type for e in limited] == [c.EVT_RATE_LIMITED] * 2
     assert [e.data["notice"] for e in limited] == [True, False]  # one notice per window
@@ -299,7 +312,7 @@ async def test_a_sixth_message_from_one_contact_within_a_minute_is_recorded_not_
 
     # A minute after the first message, the contact is heard again.
     await router.handle_batch([record(inbound("wamid.LATER", timestamp=1_700_000_060))])
-    assert len(await drain(topics.commands)) == 6
+    assert len(await drain(topics.commands)) == 7
 
 
 async def test_meta_retries_do_not_count_against_the_rate_limit(
@@ -345,12 +358,18 @@ async def test_an_organization_setting_overrides_the_rate_limit(
     config.standard()
     config.put(
         "org",
-        OrganizationConfig(id="org-1", name="Acme", settings={"rate_limit_per_minute": 2}),
+        OrganizationConfig(
+            id="org-1",
+            name="Acme",
+            settings={"rate_limit_per_minute": 2, "rate_limit_notice": "Calma! Um minuto."},
+        ),
     )
     handler = RouterHandler(topics, config.view, DedupeLedger(router_pool, 7), producer, 5)
     envs = [inbound(f"wamid.O{i}", timestamp=1_700_000_000) for i in range(3)]
     await handler.handle_batch([record(e, offset=i) for i, e in enumerate(envs)])
-    assert len(await drain(topics.commands)) == 2
+    *forwarded, notice = _decoded(await drain(topics.commands))
+    assert [e.type for e in forwarded] == [c.CMD_HANDLE_INBOUND] * 2
+    assert notice.data["text"] == "Calma! Um minuto."
     [limited] = _decoded(await drain(topics.events))
     assert limited.data["limit_per_minute"] == 2
 

@@ -17,6 +17,7 @@ from pytake_executor.domain.commands import (
     Command,
     DeliveryStatus,
     Inbound,
+    RateLimitNotice,
     RestartFlow,
     Resume,
     TimerFired,
@@ -97,4 +98,12 @@ def _convert(env: Envelope) -> Command:
         return Resume(command_id=cid, at=_at(env, data), node_id=data.get("node_id"))
     if env.type == c.CMD_RESTART_FLOW:
         return RestartFlow(command_id=cid, at=_at(env, data), flow_id=data.get("flow_id"))
+    if env.type == c.CMD_RATE_LIMIT_NOTICE:
+        notice = c.RateLimitNotice.model_validate(data)
+        return RateLimitNotice(
+            command_id=cid,
+            text=notice.text,
+            at=notice.received_at or int(env.time.timestamp()),
+            message_id=notice.message_id,
+        )
     raise InvalidInput(f"unknown command type {env.type}")

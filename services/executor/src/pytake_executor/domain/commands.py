@@ -113,6 +113,18 @@ class RestartFlow:
     flow_id: str | None = None
 
 
+@dataclass(frozen=True)
+class RateLimitNotice:
+    """The contact went over the per-minute limit: their excess message is recorded, not run,
+    and they are told (once per window) to slow down."""
+
+    type: ClassVar[str] = "rate_limit_notice"
+    command_id: str
+    text: str
+    at: int
+    message_id: str | None = None
+
+
 Command = (
     Inbound
     | TimerFired
@@ -122,4 +134,5 @@ Command = (
     | Close
     | Resume
     | RestartFlow
+    | RateLimitNotice
 )

@@ -1,13 +1,25 @@
 """Commands from people rather than the contact: an agent's message, close, resume after a
-handoff, restart the flow. Each is ignored, with a recorded reason, when it does not apply
-(no conversation yet, nothing to close, not in handoff, no such flow)."""
+handoff, restart the flow; and the router's rate-limit notice. Each is ignored, with a recorded
+reason, when it does not apply (no conversation yet, nothing to close, not in handoff, no such
+flow)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from pytake_executor.domain.commands import AgentMessage, Close, RestartFlow, Resume
-from pytake_executor.domain.events import CommandIgnored, ConversationStarted, Resumed
+from pytake_executor.domain.commands import (
+    AgentMessage,
+    Close,
+    RateLimitNotice,
+    RestartFlow,
+    Resume,
+)
+from pytake_executor.domain.events import (
+    CommandIgnored,
+    ConversationStarted,
+    InboundIgnored,
+    Resumed,
+)
 from pytake_executor.domain.flow import Flow, FlowError, Node
 from pytake_executor.domain.run import Run
 from pytake_executor.domain.state import WINDOW_SECONDS
@@ -117,3 +129,16 @@ def restart(run: Run, command: RestartFlow) -> Node | None:
         phone_number_id=state.phone_number_id or "",
         contact=state.contact,
     )
+
+
+def rate_limit_notice(run: Run, command: RateLimitNotice) -> Node | None:
+    """The excess message is recorded (not run through the flow) and the contact told to slow
+    down, in order with the bot's messages; the flow stays where it was."""
+    run.emit(InboundIgnored(message_id=command.message_id, reason="rate_limited"))
+    if not run.state.is_open:
+        run.emit(CommandIgnored(command=command.type, reason="not_open"))
+    elif not command.text.strip():
+        run.emit(CommandIgnored(command=command.type, reason="empty"))
+    else:
+        run.send(None, {"kind": "text", "text": command.text})
+    return None

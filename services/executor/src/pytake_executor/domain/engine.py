@@ -17,6 +17,7 @@ from pytake_executor.domain.commands import (
     Command,
     DeliveryStatus,
     Inbound,
+    RateLimitNotice,
     RestartFlow,
     Resume,
     TimerFired,
@@ -58,6 +59,8 @@ def _dispatch(run: Run, command: Command) -> Node | None:
             return control.resume(run, command)
         case RestartFlow():
             return control.restart(run, command)
+        case RateLimitNotice():
+            return control.rate_limit_notice(run, command)
 
 
 def run_from(run: Run, node: Node | None) -> None:
