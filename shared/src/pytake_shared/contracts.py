@@ -148,6 +148,15 @@ class CloseCommand(_Model):
     agent_id: str | None = None
 
 
+class RestartCommand(_Model):
+    """Management API → executor: close what runs and start the chatbot's main flow (or
+    `flow_id`, a published flow of the same chatbot) afresh."""
+
+    organization_id: str
+    flow_id: str | None = None
+    agent_id: str | None = None
+
+
 class ResumeCommand(_Model):
     """Management API → executor: hand a conversation in handoff back to the bot."""
 

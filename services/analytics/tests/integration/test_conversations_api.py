@@ -225,3 +225,63 @@ async def test_agent_actions_publish_commands_keyed_by_the_conversation(
     assert [(k, e["data"]["reason"]) for k, e in by_type[c.CMD_CLOSE]] == [(ada.key, "done")]
     assert [k for k, _ in by_type[c.CMD_RESUME]] == [ada2.key]
     assert env["data"]["at"] == int(NOW.timestamp())
+
+
+SIMPLE_FLOW = {
+    "nodes": [
+        {"id": "start", "type": "start", "position": {"x": 0, "y": 0}, "data": {}},
+        {"id": "hi", "type": "end", "position": {"x": 0, "y": 0}, "data": {"content": "Hi!"}},
+    ],
+    "edges": [{"id": "e1", "source": "start", "target": "hi"}],
+}
+
+
+async def test_restart_starts_the_main_flow_or_a_published_flow_of_the_same_chatbot(
+    api: httpx.AsyncClient,
+    world: World,
+    settings: AnalyticsSettings,
+    pool: asyncpg.Pool,
+    drain: Drain,
+) -> None:
+    admin, agent = world.headers("org_admin@a"), world.headers("agent@a")
+    bot = (await api.post("/api/v1/chatbots", json={"name": "Pizza"}, headers=admin)).json()["id"]
+    other = (await api.post("/api/v1/chatbots", json={"name": "Else"}, headers=admin)).json()["id"]
+
+    async def flow(chatbot: str, *, publish: bool) -> str:
+        body = {"name": "F", "chatbot_id": chatbot, "canvas_data": SIMPLE_FLOW}
+        made = await api.post("/api/v1/flows", json=body, headers=admin)
+        assert made.status_code == 201, made.text
+        if publish:
+            r = await api.post(f"/api/v1/flows/{made.json()['id']}/publish", headers=admin)
+            assert r.status_code == 200, r.text
+        return str(made.json()["id"])
+
+    published, draft, elsewhere = (
+        await flow(bot, publish=True),
+        await flow(bot, publish=False),
+        await flow(other, publish=True),
+    )
+    dan = Script(world.org_a, contact="5511000000009", number="100009", chatbot=bot)
+    dan.start("hi").node("start", "start").close("completed")
+    await Feeder(ProjectionHandler(settings.topics, pool), settings.topics).feed(dan.items)
+    url = f"{API}/5511000000009/restart"
+
+    r = await api.post(url, headers=agent)  # closed conversations can restart too
+    assert r.status_code == 202, r.text
+    r = await api.post(url, json={"flow_id": published}, headers=agent)
+    assert r.status_code == 202, r.text
+    r = await api.post(url, json={"flow_id": draft}, headers=agent)
+    assert (r.status_code, r.json()["error"]["code"]) == (409, "not_published")
+    r = await api.post(url, json={"flow_id": elsewhere}, headers=agent)
+    assert (r.status_code, r.json()["error"]["code"]) == (422, "wrong_chatbot")
+    missing = "00000000-0000-0000-0000-000000000000"
+    assert (await api.post(url, json={"flow_id": missing}, headers=agent)).status_code == 404
+    assert (await api.post(url, headers=world.headers("viewer@a"))).status_code == 403
+    assert (await api.post(url, headers=world.headers("agent@b"))).status_code == 404
+
+    records = await wait_for_records(drain, settings.topics.commands, 2)
+    restarts = [orjson.loads(r.value) for r in records]
+    restarts = [e for e in restarts if e["type"] == c.CMD_RESTART_FLOW]
+    assert [e["data"].get("flow_id") for e in restarts] == [None, published]
+    assert {e["subject"] for e in restarts} == {dan.key}
+    assert restarts[0]["data"]["agent_id"] == str(world.users["agent@a"])

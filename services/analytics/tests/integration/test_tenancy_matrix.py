@@ -241,6 +241,7 @@ PROJECTED: list[Op] = [
     Op("POST", "/conversations/{id}/send", "act", 202, {"message": "Hello"}),
     Op("POST", "/conversations/{id}/resume", "act", 202),
     Op("POST", "/conversations/{id}/close", "act", 202),
+    Op("POST", "/conversations/{id}/restart", "act", 202),
 ]
 FLOW_ANALYTICS: list[Op] = [
     Op("GET", "/analytics/flows/{id}/funnel", "read", 200),

@@ -1,4 +1,5 @@
-"""Agent actions on a conversation: send, close, resume (agents and admins; viewers read).
+"""Agent actions on a conversation: send, close, resume, restart (agents and admins; viewers
+read).
 
 Each publishes a command on conversation.commands.v1 keyed by the conversation key and
 answers 202: the executor applies it in order with the contact's messages. The checks here
@@ -14,11 +15,18 @@ from fastapi import APIRouter, Header
 from pydantic import BaseModel
 
 from pytake_analytics.adapters import conversations as rows
-from pytake_analytics.api.conversation_models import CloseIn, CommandOut, ResumeIn, SendIn
+from pytake_analytics.adapters import flows as flow_rows
+from pytake_analytics.api.conversation_models import (
+    CloseIn,
+    CommandOut,
+    RestartIn,
+    ResumeIn,
+    SendIn,
+)
 from pytake_analytics.api.conversations import NumberQuery, PhonePath, resolve
 from pytake_analytics.api.deps import Agent, Context, Ctx
 from pytake_analytics.api.errors import errors
-from pytake_analytics.domain.errors import Conflict, Unprocessable
+from pytake_analytics.domain.errors import Conflict, NotFound, Unprocessable
 from pytake_analytics.domain.roles import Principal
 from pytake_analytics.domain.window import window
 from pytake_shared import contracts as c
@@ -143,3 +151,40 @@ async def resume(
         agent_id=str(user.user_id),
     )
     return await _publish(ctx, conv, c.CMD_RESUME, payload, idempotency_key)
+
+
+@router.post(
+    "/{phone}/restart",
+    response_model=CommandOut,
+    status_code=202,
+    responses=errors(403, 404, 409, 422),
+)
+async def restart(
+    phone: PhonePath,
+    user: Agent,
+    ctx: Ctx,
+    body: RestartIn | None = None,
+    number: NumberQuery = None,
+    idempotency_key: IdempotencyKey = None,
+) -> CommandOut:
+    """Close whatever runs and start the chatbot's main flow, or `flow_id`, from its start."""
+    conv = await _conversation(ctx, user, phone, number)
+    flow_id = (body or RestartIn()).flow_id
+    if flow_id is not None:
+        async with ctx.store.connect() as conn:
+            flow = await flow_rows.get_flow(conn, conv["organization_id"], flow_id)
+        if flow is None:
+            raise NotFound("flow not found")
+        if str(flow["chatbot_id"]) != conv["chatbot_id"]:
+            raise Unprocessable(
+                "the flow belongs to another chatbot than the conversation's",
+                code="wrong_chatbot",
+            )
+        if flow["published_version"] is None:
+            raise Conflict("the flow has no published version", code="not_published")
+    payload = c.RestartCommand(
+        organization_id=str(conv["organization_id"]),
+        flow_id=str(flow_id) if flow_id else None,
+        agent_id=str(user.user_id),
+    )
+    return await _publish(ctx, conv, c.CMD_RESTART_FLOW, payload, idempotency_key)

@@ -172,6 +172,12 @@ class ResumeIn(Body):
     node_id: str | None = Field(default=None, min_length=1, max_length=200)
 
 
+class RestartIn(Body):
+    flow_id: uuid.UUID | None = Field(
+        default=None, description="a published flow of the same chatbot (default: its main flow)"
+    )
+
+
 class CommandOut(BaseModel):
     command_id: uuid.UUID
     type: str
