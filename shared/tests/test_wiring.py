@@ -122,6 +122,7 @@ async def test_a_consumer_waits_for_its_gate_then_runs_until_the_service_stops(
         wait_for=gate,
     )
     assert loop.group_id == f"{topics.namespace}.wired"
+    assert loop.fetch_max_wait_ms == runtime.settings.kafka_fetch_max_wait_ms == 25
     assert runtime.readiness() == {"config": False, "consumer-wired": False}
 
     serving = asyncio.create_task(runtime.serve())
@@ -155,7 +156,9 @@ async def test_a_consumer_still_waiting_for_its_gate_stops_without_joining(
         handler=Seen(),
         producer=producer,
         wait_for=asyncio.Event(),
+        background=True,
     )
+    assert loop.fetch_max_wait_ms == runtime.settings.kafka_background_fetch_max_wait_ms == 500
     serving = asyncio.create_task(runtime.serve())
     await asyncio.sleep(0.1)
     runtime.request_stop()

@@ -29,6 +29,9 @@ class ServiceSettings(BaseSettings):
     # arrives, so this only bounds idle polling there; the dev broker (Tansu) tends to hold the
     # fetch for the whole wait, which adds up to this much latency per consumer hop.
     kafka_fetch_max_wait_ms: int = 25
+    # The same for consumers off the reply path (projections, Meta's status confirmations):
+    # they can wait longer per fetch, which spares the broker most of their idle polling.
+    kafka_background_fetch_max_wait_ms: int = 500
     pytake_event_loop: Literal["auto", "uvloop", "asyncio"] = "auto"  # auto: uvloop if installed
     database_url: str = "postgresql://postgres@127.0.0.1:5432/pytake"
     database_pool_min: int = 1

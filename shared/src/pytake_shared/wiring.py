@@ -74,15 +74,19 @@ def start_consumer(
     handler: RecordHandler,
     producer: Producer,
     wait_for: asyncio.Event | None = None,
+    background: bool = False,
 ) -> ConsumerLoop:
     """Run a consumer loop; with `wait_for`, join the group only once that event is set
-    (e.g. the config view caught up, so the first records are not handled blind)."""
+    (e.g. the config view caught up, so the first records are not handled blind). A
+    `background` loop is off the reply path and fetches with the longer background wait."""
+    settings = runtime.settings
     loop = ConsumerLoop(
-        runtime.settings,
+        settings,
         topics=topics,
-        group_id=runtime.settings.topics.group(group_id),
+        group_id=settings.topics.group(group_id),
         handler=handler,
         producer=producer,
+        fetch_max_wait_ms=settings.kafka_background_fetch_max_wait_ms if background else None,
     )
 
     async def run() -> None:

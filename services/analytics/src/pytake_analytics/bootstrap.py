@@ -43,6 +43,7 @@ async def build(settings: AnalyticsSettings) -> tuple[Runtime, FastAPI]:
         group_id=GROUP,
         handler=projections,
         producer=producer,
+        background=True,  # dashboards, not replies
     )
     runtime.add_periodic("prune-projection-ids", 3600, lambda: prune_processed(pool))
     return runtime, app

@@ -49,6 +49,7 @@ async def build(settings: SenderSettings) -> Runtime:
         group_id="sender-statuses",
         handler=StatusConfirmations(ledger),
         producer=producer,
+        background=True,  # confirms sends whose answer was lost; no one waits on it
     )
     start_consumer(
         runtime,

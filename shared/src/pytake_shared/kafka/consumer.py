@@ -132,8 +132,10 @@ class ConsumerLoop:
         handler: RecordHandler,
         producer: Producer,
         max_records: int | None = None,
+        fetch_max_wait_ms: int | None = None,
     ) -> None:
         self._settings = settings
+        self.fetch_max_wait_ms = fetch_max_wait_ms or settings.kafka_fetch_max_wait_ms
         self._topics = list(topics)
         self.group_id = group_id
         self.handler = handler
@@ -171,7 +173,7 @@ class ConsumerLoop:
             session_timeout_ms=self._settings.kafka_session_timeout_ms,
             heartbeat_interval_ms=self._settings.kafka_heartbeat_interval_ms,
             max_poll_records=self._max_records,
-            fetch_max_wait_ms=self._settings.kafka_fetch_max_wait_ms,
+            fetch_max_wait_ms=self.fetch_max_wait_ms,
         )
         self._consumer.subscribe(self._topics, listener=_Listener(self))
         await self._consumer.start()
