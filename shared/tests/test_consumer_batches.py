@@ -88,6 +88,51 @@ async def test_a_failed_batch_is_replayed_one_by_one_and_only_poison_is_parked_i
     assert list((await _committed(kafka_bootstrap, group, topics.commands)).values()) == [7]
 
 
+class AcrossPartitions(AllOrNothing):
+    across_partitions = True
+
+
+async def test_a_handler_across_partitions_gets_the_whole_poll_in_one_batch(
+    make_settings: Callable[..., ServiceSettings],
+    topics: Topics,
+    started_producer: Producer,
+    read_topic: Callable[..., Any],
+    kafka_bootstrap: str,
+) -> None:
+    # Twelve keys over the partitions, three records each, and one undecodable record.
+    items = [
+        Envelope.new("test.item", source="test", subject=f"key-{n % 12}", data={"n": n})
+        for n in range(36)
+    ]
+    await started_producer.send_many([(topics.commands, env) for env in items])
+    await started_producer.send_raw(topics.commands, b"{not json", key=b"key-0", headers=[])
+    handler = AcrossPartitions(poison={7})
+    loop = ConsumerLoop(
+        make_settings(),
+        topics=[topics.commands],
+        group_id=f"{topics.namespace}-across",
+        handler=handler,
+        producer=started_producer,
+    )
+    await _run_until(loop, lambda: len(handler.seen) == 35)
+    assert sorted(handler.seen) == [n for n in range(36) if n != 7]
+    # Batches mix partitions, and each key's records stay in order.
+    mixed = [b for b in handler.batches if len({n % 12 for n in b}) > 1]
+    assert mixed, handler.batches
+    for key in range(12):
+        mine = [n for n in handler.seen if n % 12 == key]
+        assert mine == sorted(mine)
+    parked = {
+        dict(r.headers)["dlq.reason"][:9]: r.value
+        for r in await read_topic(dlq(topics.commands), 2)
+    }
+    assert parked[b"undecodab"] == b"{not json"
+    assert Envelope.from_bytes(parked[b"invalid: "]).data["n"] == 7
+    # Every partition's offset is committed past what it held, the parked records included.
+    committed = await _committed(kafka_bootstrap, f"{topics.namespace}-across", topics.commands)
+    assert sum(committed.values()) == 37
+
+
 class ResumesFromStore(RecordHandler):
     """Says it already applied everything before offset 3 of every partition it gets."""
 

@@ -48,6 +48,7 @@ DEFAULT_NOTICE = (
 
 class RouterHandler(RecordHandler):
     batched = True
+    across_partitions = True  # no per-partition state: one ledger query and produce per poll
 
     def __init__(
         self,

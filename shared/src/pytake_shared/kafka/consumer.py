@@ -69,6 +69,10 @@ class RecordHandler:
     batch record by record through `handle`)."""
 
     batched = False
+    # Batched handlers without per-partition state (e.g. the router) may take everything one
+    # poll returned at once, partitions concatenated in order; the loop then commits every
+    # partition in one call. Fewer, larger batches when many partitions carry a few records.
+    across_partitions = False
     # Pipelined handlers start records with `submit` and finish them in their own time; the
     # loop commits only the offsets below the first unfinished record (see pipeline.py).
     pipelined = False
@@ -184,8 +188,11 @@ class ConsumerLoop:
                 )
                 if batches:
                     async with self._lock:
-                        for tp, raw in batches.items():
-                            await self._handle_partition(tp, raw)
+                        if self.handler.batched and self.handler.across_partitions:
+                            await self._handle_polled(batches)
+                        else:
+                            for tp, raw in batches.items():
+                                await self._handle_partition(tp, raw)
                 if self.handler.pipelined:
                     async with self._lock:
                         await self._commit_finished()
@@ -245,6 +252,27 @@ class ConsumerLoop:
         highwater = self.consumer.highwater(tp)
         if highwater is not None:
             LAG.labels(tp.topic, str(tp.partition)).set(max(0, highwater - raw[-1].offset - 1))
+
+    async def _handle_polled(self, batches: dict[TopicPartition, list[ConsumerRecord]]) -> None:
+        """`across_partitions` handlers: one batch for the whole poll, one commit."""
+        started = time.perf_counter()
+        mine = {tp: raw for tp, raw in batches.items() if tp in self.consumer.assignment()}
+        records: list[Record] = []
+        for raw in mine.values():
+            for rec in raw:
+                try:
+                    records.append(_decode(rec))
+                except EnvelopeError as exc:
+                    await self._park(rec, f"undecodable: {exc}")
+        if records:
+            await self._deliver(records)
+        if mine:
+            await self._commit_all({tp: raw[-1].offset + 1 for tp, raw in mine.items()})
+        BATCH_SECONDS.labels(self.group_id).observe(time.perf_counter() - started)
+        for tp, raw in mine.items():
+            highwater = self.consumer.highwater(tp)
+            if highwater is not None:
+                LAG.labels(tp.topic, str(tp.partition)).set(max(0, highwater - raw[-1].offset - 1))
 
     async def _submit_partition(self, tp: TopicPartition, raw: list[ConsumerRecord]) -> None:
         loop = asyncio.get_running_loop()
@@ -354,12 +382,15 @@ class ConsumerLoop:
             )
 
     async def _commit(self, tp: TopicPartition, offset: int) -> None:
+        await self._commit_all({tp: offset})
+
+    async def _commit_all(self, offsets: dict[TopicPartition, int]) -> None:
         try:
-            await self.consumer.commit({tp: offset})
+            await self.consumer.commit(offsets)
         except (CommitFailedError, KafkaError) as exc:
-            # The partition moved during a rebalance: its new owner re-reads from the last
+            # A partition moved during a rebalance: its new owner re-reads from the last
             # commit and the handlers drop what they already applied.
-            log.warning("commit of %s@%d failed: %r", tp, offset, exc)
+            log.warning("commit of %s failed: %r", offsets, exc)
 
 
 def _decode(rec: ConsumerRecord) -> Record:
