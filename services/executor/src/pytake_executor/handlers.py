@@ -1,8 +1,9 @@
 """Executor handler: conversation.commands.v1 → state + events + sends, exactly once.
 
-A batch (one partition) is decided in memory, then one PostgreSQL transaction writes the new
-states, the ids applied, the outbox rows and the next offset; the outbox is published after the
-commit. A command whose id is already applied is skipped, so redeliveries are harmless.
+A batch (everything one poll returned, over any number of partitions) is decided in memory,
+then one PostgreSQL transaction writes the new states, the ids applied, the outbox rows and
+each partition's next offset; the outbox is published after the commit. A command whose id is
+already applied is skipped, so redeliveries are harmless.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ class TimerChanges:
 
 class ExecutorHandler(RecordHandler):
     batched = True
+    across_partitions = True  # offsets and outbox rows are kept per partition in the batch
 
     def __init__(
         self, topics: Topics, store: Store, flows: ConfigFlows, producer: Producer
@@ -62,7 +64,7 @@ class ExecutorHandler(RecordHandler):
     async def on_assigned(self, partitions: set[TopicPartition]) -> dict[TopicPartition, int]:
         mine = [tp for tp in partitions if tp.topic == self._topics.commands]
         for tp in mine:
-            published = await self._store.flush_outbox(self._producer, tp.partition)
+            published = await self._store.flush_outbox(self._producer, [tp.partition])
             if published:
                 log.info("published %d outbox leftovers of partition %d", published, tp.partition)
         stored = await self._store.offsets(self._topics.commands, [tp.partition for tp in mine])
@@ -72,15 +74,16 @@ class ExecutorHandler(RecordHandler):
         await self.handle_batch([record])
 
     async def handle_batch(self, records: Sequence[Record]) -> None:
-        partition = records[0].partition
         async with self._store.pool.acquire() as conn, conn.transaction():
             done = await self._store.processed(conn, [r.envelope.id for r in records])
             states = await self._store.load(conn, {r.envelope.subject for r in records})
-            outbox: list[tuple[str, Envelope]] = []
+            outbox: list[tuple[int, str, Envelope]] = []
+            offsets: dict[tuple[str, int], int] = {}
             timers = TimerChanges()
             applied = []
             changed: dict[str, ConversationState] = {}
             for record in records:
+                offsets[record.topic, record.partition] = record.offset + 1
                 env = record.envelope
                 if env.id in done:
                     COMMANDS.labels(env.type, "duplicate").inc()
@@ -90,18 +93,16 @@ class ExecutorHandler(RecordHandler):
                 state = states.get(env.subject) or ConversationState(key=env.subject)
                 new_state, out = self._apply(state, env, timers)
                 states[env.subject] = changed[env.subject] = new_state
-                outbox.extend(out)
+                outbox.extend((record.partition, topic, out_env) for topic, out_env in out)
             await self._store.save(
                 conn,
                 states=changed.values(),
                 processed=applied,
                 outbox=outbox,
                 timers=timers,
-                partition=partition,
-                topic=records[0].topic,
-                next_offset=records[-1].offset + 1,
+                offsets=offsets,
             )
-        await self._store.flush_outbox(self._producer, partition)
+        await self._store.flush_outbox(self._producer, sorted({p for _, p in offsets}))
 
     def _apply(
         self, state: ConversationState, env: Envelope, timers: TimerChanges

@@ -119,6 +119,35 @@ async def test_offsets_and_state_are_stored_and_the_outbox_is_empty_after_the_fl
     assert org == "org-1"
 
 
+async def test_a_batch_over_several_partitions_stores_each_partitions_offset(
+    handler: ExecutorHandler,
+    topics: Topics,
+    command: MakeCommand,
+    record: MakeRecord,
+    drain: Drain,
+    executor_pool: asyncpg.Pool,
+) -> None:
+    """The consumer loop hands the executor a whole poll: one transaction, every partition's
+    next offset, and the outbox of every partition published."""
+    await handler.handle_batch(
+        [
+            record(command("wamid.p1", "hi", wa_id="111", name="Ann"), offset=7, partition=1),
+            record(command("wamid.p1b", "Ann", wa_id="111", name="Ann"), offset=8, partition=1),
+            record(command("wamid.p3", "hi", wa_id="333", name="Cy"), offset=30, partition=3),
+        ]
+    )
+    rows = await executor_pool.fetch(
+        "SELECT partition, next_offset FROM executor.offsets WHERE topic = $1 ORDER BY 1",
+        topics.commands,
+    )
+    assert [(r["partition"], r["next_offset"]) for r in rows] == [(1, 9), (3, 31)]
+    assert await executor_pool.fetchval("SELECT count(*) FROM executor.outbox") == 0
+    sent = {r.key for r in await drain(topics.wa_outbound)}
+    assert sent == {f"{NUMBER_ID}:111".encode(), f"{NUMBER_ID}:333".encode()}
+    stored = await handler.on_assigned({TopicPartition(topics.commands, p) for p in (1, 3)})
+    assert stored == {TopicPartition(topics.commands, 1): 9, TopicPartition(topics.commands, 3): 31}
+
+
 async def test_a_redelivered_command_produces_nothing_new(
     handler: ExecutorHandler,
     topics: Topics,

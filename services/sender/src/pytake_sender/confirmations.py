@@ -15,6 +15,7 @@ CONFIRMING = {"sent", "delivered", "read", "played"}
 
 class StatusConfirmations(RecordHandler):
     batched = True
+    across_partitions = True  # one ledger update per poll
 
     def __init__(self, ledger: OutboundLedger) -> None:
         self._ledger = ledger

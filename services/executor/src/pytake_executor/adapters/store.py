@@ -1,7 +1,7 @@
 """PostgreSQL side of exactly-once: state, processed ids, outbox and offsets in one transaction.
 
-After the transaction commits, the outbox rows of the partition are published in order and
-deleted. If the process dies in between, the rows are still there: they are published first
+After the transaction commits, the outbox rows of the batch's partitions are published in order
+and deleted. If the process dies in between, the rows are still there: they are published first
 when the partition is assigned again, and consumption resumes from the stored offsets.
 """
 
@@ -42,11 +42,9 @@ class Store:
         *,
         states: Iterable[ConversationState],
         processed: Sequence[uuid.UUID],
-        outbox: Sequence[tuple[str, Envelope]],
+        outbox: Sequence[tuple[int, str, Envelope]],  # (source partition, topic, envelope)
         timers: Any,
-        partition: int,
-        topic: str,
-        next_offset: int,
+        offsets: dict[tuple[str, int], int],  # (topic, partition) -> next offset
     ) -> None:
         await conn.executemany(
             "INSERT INTO executor.conversations (key, organization_id, state) "
@@ -62,7 +60,7 @@ class Store:
         await conn.executemany(
             "INSERT INTO executor.outbox (source_partition, topic, key, value) "
             "VALUES ($1, $2, $3, $4)",
-            [(partition, t, env.subject, env.to_bytes()) for t, env in outbox],
+            [(partition, t, env.subject, env.to_bytes()) for partition, t, env in outbox],
         )
         if timers.schedule:
             await conn.executemany(
@@ -74,12 +72,10 @@ class Store:
             await conn.execute(
                 "DELETE FROM executor.timers WHERE timer_id = ANY($1::text[])", timers.done
             )
-        await conn.execute(
+        await conn.executemany(
             "INSERT INTO executor.offsets (topic, partition, next_offset) VALUES ($1, $2, $3) "
             "ON CONFLICT (topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset",
-            topic,
-            partition,
-            next_offset,
+            [(topic, partition, offset) for (topic, partition), offset in offsets.items()],
         )
 
     async def due_timers(self, now: int, limit: int = 1000) -> list[dict[str, Any]]:
@@ -114,12 +110,12 @@ class Store:
         )
         return {r["partition"]: r["next_offset"] for r in rows}
 
-    async def flush_outbox(self, producer: Producer, partition: int) -> int:
-        """Publish the partition's outbox rows in order, then delete them."""
+    async def flush_outbox(self, producer: Producer, partitions: Sequence[int]) -> int:
+        """Publish the partitions' outbox rows in order, then delete them."""
         rows = await self.pool.fetch(
-            "SELECT seq, topic, key, value FROM executor.outbox WHERE source_partition = $1 "
-            "ORDER BY seq",
-            partition,
+            "SELECT seq, topic, key, value FROM executor.outbox "
+            "WHERE source_partition = ANY($1::int[]) ORDER BY seq",
+            list(partitions),
         )
         if not rows:
             return 0
@@ -127,8 +123,8 @@ class Store:
             (r["topic"], Envelope.from_bytes(r["value"]), r["key"]) for r in rows
         )
         await self.pool.execute(
-            "DELETE FROM executor.outbox WHERE source_partition = $1 AND seq <= $2",
-            partition,
+            "DELETE FROM executor.outbox WHERE source_partition = ANY($1::int[]) AND seq <= $2",
+            list(partitions),
             rows[-1]["seq"],
         )
         return len(rows)
