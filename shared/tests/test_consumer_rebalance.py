@@ -16,15 +16,19 @@ KEYS = 20
 
 
 class Slow(RecordHandler):
-    """Records what it handled, slowly enough that a rebalance lands mid-stream."""
+    """Records what it handled, slowly enough that a rebalance lands mid-stream: once a quarter
+    is done it slows down further until its peer has handled something, so a busy machine's
+    slow rebalance cannot let it finish everything alone."""
 
     def __init__(self, log: list[tuple[str, int]], name: str) -> None:
         self._log = log
         self.name = name
         self.count = 0
+        self.peer: Slow | None = None
 
     async def handle(self, record: Record) -> None:
-        await asyncio.sleep(0.004)
+        waiting = self.peer is not None and self.peer.count == 0 and self.count >= TOTAL // 4
+        await asyncio.sleep(0.05 if waiting else 0.004)
         self._log.append((record.envelope.subject, record.envelope.data["n"]))
         self.count += 1
 
@@ -53,6 +57,7 @@ async def test_a_member_joining_and_leaving_loses_nothing_and_keeps_order_per_ke
 
     first, first_handler = loop("a")
     second, second_handler = loop("b")
+    first_handler.peer = second_handler
     task_a = asyncio.create_task(first.run())
     async with asyncio.timeout(60):
         while first_handler.count < TOTAL // 4:

@@ -23,9 +23,10 @@ from pytake_shared.config import (
 )
 from pytake_shared.db import create_pool, migrate_pool
 from pytake_shared.envelope import Envelope, deterministic_id
-from pytake_shared.kafka import Producer, Record
+from pytake_shared.kafka import Record
 from pytake_shared.secrets import SecretBox
 from pytake_shared.settings import ServiceSettings
+from pytake_shared.testing.fixtures import record_of
 
 BOX = SecretBox("executor-test-key")
 NUMBER_ID = "106540352242922"
@@ -163,16 +164,7 @@ def command() -> Callable[..., Envelope]:
 @pytest.fixture
 def record(topics: Any) -> Callable[..., Record]:
     def build(env: Envelope, offset: int = 0, partition: int = 0) -> Record:
-        return Record(
-            topic=topics.commands,
-            partition=partition,
-            offset=offset,
-            key=env.subject,
-            envelope=env,
-            timestamp_ms=0,
-            value=env.to_bytes(),
-            headers=tuple(env.headers()),
-        )
+        return record_of(env, topics.commands, offset=offset, partition=partition)
 
     return build
 
@@ -186,11 +178,3 @@ async def executor_pool(database: str) -> AsyncIterator[asyncpg.Pool]:
     await migrate_pool(pool, "executor", MIGRATIONS)
     yield pool
     await pool.close()
-
-
-@pytest.fixture
-async def producer(make_settings: Callable[..., ServiceSettings]) -> AsyncIterator[Producer]:
-    p = Producer(make_settings())
-    await p.start()
-    yield p
-    await p.stop()

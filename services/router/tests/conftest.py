@@ -20,9 +20,10 @@ from pytake_shared.config import (
 )
 from pytake_shared.db import create_pool, migrate_pool
 from pytake_shared.envelope import Envelope, deterministic_id
-from pytake_shared.kafka import Producer, Record
+from pytake_shared.kafka import Record
 from pytake_shared.secrets import SecretBox
 from pytake_shared.settings import ServiceSettings
+from pytake_shared.testing.fixtures import record_of
 
 BOX = SecretBox("router-test-key")
 NUMBER_ID = "106540352242922"
@@ -135,16 +136,7 @@ def status() -> Callable[..., Envelope]:
 
 
 def as_record(env: Envelope, topic: str = "wa.inbound.v1", offset: int = 0) -> Record:
-    return Record(
-        topic=topic,
-        partition=0,
-        offset=offset,
-        key=env.subject,
-        envelope=env,
-        timestamp_ms=0,
-        value=env.to_bytes(),
-        headers=tuple(env.headers()),
-    )
+    return record_of(env, topic, offset=offset)
 
 
 @pytest.fixture
@@ -161,11 +153,3 @@ async def router_pool(database: str) -> AsyncIterator[asyncpg.Pool]:
     await migrate_pool(pool, "router", MIGRATIONS)
     yield pool
     await pool.close()
-
-
-@pytest.fixture
-async def producer(make_settings: Callable[..., ServiceSettings]) -> AsyncIterator[Producer]:
-    p = Producer(make_settings())
-    await p.start()
-    yield p
-    await p.stop()

@@ -16,9 +16,10 @@ from pytake_shared import contracts as c
 from pytake_shared.config import ConfigView, NumberConfig, snapshot
 from pytake_shared.db import create_pool, migrate_pool
 from pytake_shared.envelope import Envelope, deterministic_id
-from pytake_shared.kafka import Producer, Record
+from pytake_shared.kafka import Record
 from pytake_shared.secrets import SecretBox
 from pytake_shared.settings import ServiceSettings
+from pytake_shared.testing.fixtures import record_of
 from pytake_tools.metasim import SimulatorSettings, run_simulator
 
 BOX = SecretBox("sender-test-key")
@@ -75,16 +76,7 @@ def command() -> Callable[..., Envelope]:
 @pytest.fixture
 def record(topics: Any) -> Callable[..., Record]:
     def build(env: Envelope, offset: int = 0) -> Record:
-        return Record(
-            topic=topics.wa_outbound,
-            partition=0,
-            offset=offset,
-            key=env.subject,
-            envelope=env,
-            timestamp_ms=0,
-            value=env.to_bytes(),
-            headers=tuple(env.headers()),
-        )
+        return record_of(env, topics.wa_outbound, offset=offset)
 
     return build
 
@@ -98,14 +90,6 @@ async def sender_pool(database: str) -> AsyncIterator[asyncpg.Pool]:
     await migrate_pool(pool, "sender", MIGRATIONS)
     yield pool
     await pool.close()
-
-
-@pytest.fixture
-async def producer(make_settings: Callable[..., ServiceSettings]) -> AsyncIterator[Producer]:
-    p = Producer(make_settings())
-    await p.start()
-    yield p
-    await p.stop()
 
 
 Simulated = Callable[..., AbstractAsyncContextManager[tuple[str, GraphClient]]]

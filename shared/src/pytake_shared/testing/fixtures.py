@@ -19,7 +19,10 @@ import asyncpg
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
+from pytake_shared.envelope import Envelope
 from pytake_shared.kafka.admin import ensure_topics, wait_for_broker
+from pytake_shared.kafka.consumer import Record
+from pytake_shared.kafka.producer import Producer
 from pytake_shared.settings import ServiceSettings
 from pytake_shared.testing.embedded import EmbeddedBroker, EmbeddedPostgres, with_database
 from pytake_shared.topics import Topics
@@ -115,6 +118,29 @@ def make_settings(kafka_bootstrap: str, database: str, topics: Topics) -> Callab
         return cls(**values)
 
     return build
+
+
+@pytest.fixture
+async def producer(make_settings: Callable[..., ServiceSettings]) -> AsyncIterator[Producer]:
+    """A started producer on this test's broker and topics."""
+    p = Producer(make_settings())
+    await p.start()
+    yield p
+    await p.stop()
+
+
+def record_of(env: Envelope, topic: str, *, offset: int = 0, partition: int = 0) -> Record:
+    """`env` as the consumer loop hands it to a handler, read from `topic`."""
+    return Record(
+        topic=topic,
+        partition=partition,
+        offset=offset,
+        key=env.subject,
+        envelope=env,
+        timestamp_ms=0,
+        value=env.to_bytes(),
+        headers=tuple(env.headers()),
+    )
 
 
 MARKER = b"__pytake_test_marker__"
