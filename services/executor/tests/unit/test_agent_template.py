@@ -16,7 +16,7 @@ from pytake_shared import contracts as c
 from pytake_shared.envelope import Envelope
 from pytake_shared.errors import InvalidInput
 
-from .test_handoff import two_questions
+from .documents import two_questions
 
 DAY = 24 * 3600
 TEMPLATE = {"name": "reopen_chat", "language_code": "pt_BR", "components": [{"type": "body"}]}

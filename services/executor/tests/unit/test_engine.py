@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,19 +20,12 @@ from pytake_executor.domain.flow import Flow, load_flow
 from pytake_executor.domain.state import ConversationState, evolve
 from pytake_shared.envelope import deterministic_id
 
+from .documents import chain, node
+
 NUMBER_ID = "106540352242922"
 WA_ID = "5511988887777"
 KEY = f"{NUMBER_ID}:{WA_ID}"
 T0 = 1_700_000_000
-
-
-def node(node_id: str, node_type: str, **data: Any) -> dict[str, Any]:
-    return {"id": node_id, "type": node_type, "data": data}
-
-
-def chain(*nodes: dict[str, Any], **document: Any) -> dict[str, Any]:
-    edges = [{"source": a["id"], "target": b["id"]} for a, b in itertools.pairwise(nodes)]
-    return {"canvas_data": {"nodes": list(nodes), "edges": edges}, **document}
 
 
 def flow_of(document: dict[str, Any], flow_id: str = "flow-1", version: int = 1) -> Flow:

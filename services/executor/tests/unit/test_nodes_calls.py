@@ -16,9 +16,7 @@ from pytake_executor.domain.events import (
 )
 from pytake_shared.envelope import deterministic_id
 
-
-def node(node_id: str, node_type: str, **data: Any) -> dict[str, Any]:
-    return {"id": node_id, "type": node_type, "data": data}
+from .documents import node
 
 
 def calling(edges: list[dict[str, Any]] | None = None, **api: Any) -> dict[str, Any]:

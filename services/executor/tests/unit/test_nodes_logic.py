@@ -17,14 +17,7 @@ from pytake_executor.domain.events import (
     WaitingForInput,
 )
 
-
-def node(node_id: str, node_type: str, **data: Any) -> dict[str, Any]:
-    return {"id": node_id, "type": node_type, "data": data}
-
-
-def chain(*nodes: dict[str, Any], **document: Any) -> dict[str, Any]:
-    edges = [{"source": a["id"], "target": b["id"]} for a, b in itertools.pairwise(nodes)]
-    return {"canvas_data": {"nodes": list(nodes), "edges": edges}, **document}
+from .documents import chain, node
 
 
 def test_set_variable_sets_static_copied_and_computed_values_in_order(chat: Any) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
 import pytest
@@ -10,14 +9,7 @@ import pytest
 from pytake_executor.domain.events import InputCaptured, NodeFailed
 from pytake_shared.contracts import OutboundMessage
 
-
-def node(node_id: str, node_type: str, **data: Any) -> dict[str, Any]:
-    return {"id": node_id, "type": node_type, "data": data}
-
-
-def chain(*nodes: dict[str, Any], **document: Any) -> dict[str, Any]:
-    edges = [{"source": a["id"], "target": b["id"]} for a, b in itertools.pairwise(nodes)]
-    return {"canvas_data": {"nodes": list(nodes), "edges": edges}, **document}
+from .documents import chain, node
 
 
 def sent(chat: Any, *nodes: dict[str, Any]) -> list[dict[str, Any]]:

@@ -8,9 +8,7 @@ import pytest
 
 from pytake_executor.domain.events import InputCaptured, InputRejected, TimerScheduled
 
-
-def node(node_id: str, node_type: str, **data: Any) -> dict[str, Any]:
-    return {"id": node_id, "type": node_type, "data": data}
+from .documents import node
 
 
 def asking(edges: list[dict[str, Any]] | None = None, **question: Any) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from pytake_shared import contracts as c
 from pytake_shared.envelope import Envelope
 from pytake_shared.errors import InvalidInput
 
-from .test_handoff import two_questions
+from .documents import two_questions
 
 SLOW_DOWN = "Please wait a minute."
 

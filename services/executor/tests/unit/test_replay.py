@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -13,11 +11,9 @@ from pytake_executor.domain.flow import load_flow
 from pytake_executor.domain.state import ConversationState, _change, evolve
 from pytake_shared.envelope import deterministic_id
 
+from .documents import node
+
 KEY = "106540352242922:5511988887777"
-
-
-def _node(node_id: str, node_type: str, **data: Any) -> dict[str, Any]:
-    return {"id": node_id, "type": node_type, "data": data}
 
 
 OPTIONAL = {"required": False}
@@ -28,17 +24,17 @@ FLOW = load_flow(
     "Two questions",
     {
         "nodes": [
-            _node("start", "start"),
+            node("start", "start"),
             # Answers are optional, so every message (even an empty one) moves the flow on.
-            _node("q1", "question", content="Name?", variableName="name", validation=OPTIONAL),
-            _node(
+            node("q1", "question", content="Name?", variableName="name", validation=OPTIONAL),
+            node(
                 "q2",
                 "question",
                 content="City, {{name}}?",
                 variableName="city",
                 validation=OPTIONAL,
             ),
-            _node("end", "end", content="Bye {{name}} of {{city}}"),
+            node("end", "end", content="Bye {{name}} of {{city}}"),
         ],
         "edges": [
             {"source": "start", "target": "q1"},
