@@ -7,7 +7,9 @@ last 24 hours, 7 or 30 days, or all.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
+from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -143,20 +145,37 @@ async def conversation_analytics(
     )
 
 
-async def _funnel(
+class _FlowReport:
+    """One flow version's analytics, each part queried only when an endpoint asks for it."""
+
+    def __init__(self, conn: Any, flow_id: uuid.UUID, version: int | None, since: Any) -> None:
+        self._conn, self._flow_id, self.version, self._since = conn, str(flow_id), version, since
+
+    async def nodes(self, document: Any) -> list[dict[str, Any]]:
+        entered = await queries.node_entries(self._conn, self._flow_id, self.version, self._since)
+        stops = await queries.node_stops(self._conn, self._flow_id, self.version, self._since)
+        return funnel(node_order(document), entered, stops)
+
+    async def delivery(self) -> dict[str, Any]:
+        found = await queries.deliveries(self._conn, self._flow_id, self.version, self._since)
+        return delivery_funnel(*found)
+
+    async def metrics(self, scope: uuid.UUID | None) -> dict[str, Any]:
+        totals = await queries.totals(self._conn, scope, self._since, self._flow_id)
+        return conversation_metrics(totals)
+
+
+@contextlib.asynccontextmanager
+async def _flow_report(
     ctx: Context, user: Principal, flow_id: uuid.UUID, version: int | None, period: Period
-) -> tuple[int | None, list[dict[str, Any]], dict[str, Any]]:
-    since = _since(ctx, period)
+) -> AsyncIterator[tuple[_FlowReport, Any]]:
+    """The chosen version's report and document; 404 for a flow out of the caller's scope."""
     async with ctx.store.connect() as conn:
         found = await queries.flow_document(conn, user.scope, flow_id, version)
         if found is None:
             raise NotFound("flow not found")
         document, chosen = found
-        fid = str(flow_id)
-        entered = await queries.node_entries(conn, fid, chosen, since)
-        stops = await queries.node_stops(conn, fid, chosen, since)
-        counts, failures = await queries.deliveries(conn, fid, chosen, since)
-    return chosen, funnel(node_order(document), entered, stops), delivery_funnel(counts, failures)
+        yield _FlowReport(conn, flow_id, chosen, _since(ctx, period)), document
 
 
 @router.get("/analytics/flows/{flow_id}/funnel", response_model=FunnelOut, responses=errors(404))
@@ -167,9 +186,10 @@ async def flow_funnel(
     version: VersionQuery = None,
     period: PeriodQuery = "all",
 ) -> FunnelOut:
-    chosen, nodes, _ = await _funnel(ctx, user, flow_id, version, period)
+    async with _flow_report(ctx, user, flow_id, version, period) as (report, document):
+        nodes = await report.nodes(document)
     return FunnelOut.model_validate(
-        {"flow_id": flow_id, "flow_version": chosen, "period": period, "nodes": nodes}
+        {"flow_id": flow_id, "flow_version": report.version, "period": period, "nodes": nodes}
     )
 
 
@@ -183,9 +203,10 @@ async def flow_delivery(
     version: VersionQuery = None,
     period: PeriodQuery = "all",
 ) -> DeliveryOut:
-    chosen, _, delivery = await _funnel(ctx, user, flow_id, version, period)
+    async with _flow_report(ctx, user, flow_id, version, period) as (report, _):
+        delivery = await report.delivery()
     return DeliveryOut.model_validate(
-        {**delivery, "flow_id": flow_id, "flow_version": chosen, "period": period}
+        {**delivery, "flow_id": flow_id, "flow_version": report.version, "period": period}
     )
 
 
@@ -202,14 +223,14 @@ async def flow_report(
     period: PeriodQuery = "all",
 ) -> FlowReportOut:
     """The original per-flow report: the flow's conversation metrics, node funnel, deliveries."""
-    chosen, nodes, delivery = await _funnel(ctx, user, flow_id, version, period)
-    async with ctx.store.connect() as conn:
-        totals = await queries.totals(conn, user.scope, _since(ctx, period), str(flow_id))
-    meta = {"flow_id": flow_id, "flow_version": chosen, "period": period}
+    async with _flow_report(ctx, user, flow_id, version, period) as (report, document):
+        nodes, delivery = await report.nodes(document), await report.delivery()
+        metrics = await report.metrics(user.scope)
+    meta = {"flow_id": flow_id, "flow_version": report.version, "period": period}
     return FlowReportOut.model_validate(
         {
             **meta,
-            "metrics": conversation_metrics(totals),
+            "metrics": metrics,
             "nodes": nodes,
             "delivery": {**delivery, **meta},
         }
