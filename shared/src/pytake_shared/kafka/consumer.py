@@ -42,7 +42,7 @@ CONSUMED = Counter("pytake_records_consumed_total", "Records handled", ["topic",
 PARKED = Counter("pytake_records_parked_total", "Records sent to a DLQ", ["topic", "group"])
 RETRIED = Counter("pytake_record_retries_total", "Handler retries", ["topic", "group"])
 LAG = Gauge("pytake_consumer_lag", "High-water mark minus position", ["topic", "partition"])
-BATCH_SECONDS = Histogram("pytake_batch_seconds", "Time to handle one partition batch", ["group"])
+BATCH_SECONDS = Histogram("pytake_batch_seconds", "Time to handle one batch", ["group"])
 
 
 @dataclass(frozen=True)
@@ -248,10 +248,7 @@ class ConsumerLoop:
         if records:
             await self._deliver(records)
         await self._commit(tp, raw[-1].offset + 1)
-        BATCH_SECONDS.labels(self.group_id).observe(time.perf_counter() - started)
-        highwater = self.consumer.highwater(tp)
-        if highwater is not None:
-            LAG.labels(tp.topic, str(tp.partition)).set(max(0, highwater - raw[-1].offset - 1))
+        self._observe(started, {tp: raw})
 
     async def _handle_polled(self, batches: dict[TopicPartition, list[ConsumerRecord]]) -> None:
         """`across_partitions` handlers: one batch for the whole poll, one commit."""
@@ -268,8 +265,12 @@ class ConsumerLoop:
             await self._deliver(records)
         if mine:
             await self._commit_all({tp: raw[-1].offset + 1 for tp, raw in mine.items()})
+        self._observe(started, mine)
+
+    def _observe(self, started: float, handled: dict[TopicPartition, list[ConsumerRecord]]) -> None:
+        """A batch's duration, and each partition's lag behind its high watermark."""
         BATCH_SECONDS.labels(self.group_id).observe(time.perf_counter() - started)
-        for tp, raw in mine.items():
+        for tp, raw in handled.items():
             highwater = self.consumer.highwater(tp)
             if highwater is not None:
                 LAG.labels(tp.topic, str(tp.partition)).set(max(0, highwater - raw[-1].offset - 1))
