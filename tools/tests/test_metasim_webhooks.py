@@ -202,3 +202,22 @@ async def test_deliveries_in_flight_are_bounded_and_all_arrive(
         await sim.webhooks.wait_idle()
     assert peak == 3
     assert len(inbox.statuses) == 3 * 40
+
+
+async def test_a_number_of_another_app_signs_with_that_apps_secret(
+    make_sim: SimFactory, inbox: WebhookInbox
+) -> None:
+    other = {**WEBHOOKS, "app_secrets": "222=from-env", "status_delays_ms": "5"}
+    async with make_sim(**other) as sim:
+        r = await sim.client.put("/_sim/apps/333", json={"app_secret": "at-run-time"})
+        assert r.status_code == 200
+        for number in ("106540352242922", "222", "333"):
+            await sim.send(text_message(), path=f"/v25.0/{number}/messages")
+        await sim.webhooks.wait_idle()
+    signed_by = {}
+    for request, body in zip(inbox.requests, inbox.bodies, strict=True):
+        number = body["entry"][0]["changes"][0]["value"]["metadata"]["phone_number_id"]
+        signed_by[number] = next(
+            s for s in (SECRET, "from-env", "at-run-time") if signature_ok(s, request)
+        )
+    assert signed_by == {"106540352242922": SECRET, "222": "from-env", "333": "at-run-time"}

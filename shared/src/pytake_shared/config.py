@@ -116,6 +116,9 @@ class ConfigView:
         self._settings = settings
         self._box = box
         self._entities: dict[str, ConfigEntity] = {}
+        # Per-number webhook URLs are looked up by their token on every POST: kept indexed so
+        # the lookup costs the same with 10,000 numbers as with one.
+        self._by_webhook_token: dict[str, str] = {}
         self._stop = asyncio.Event()
         self.caught_up = asyncio.Event()
         self.changed = asyncio.Condition()
@@ -124,6 +127,10 @@ class ConfigView:
     def number(self, phone_number_id: str) -> NumberConfig | None:
         found = self._entities.get(entity_key("number", phone_number_id))
         return found if isinstance(found, NumberConfig) else None
+
+    def number_by_webhook_token(self, token: str) -> NumberConfig | None:
+        key = self._by_webhook_token.get(token)
+        return self.number(key) if key is not None else None
 
     def numbers(self) -> list[NumberConfig]:
         return [e for e in self._entities.values() if isinstance(e, NumberConfig)]
@@ -155,7 +162,7 @@ class ConfigView:
     def apply(self, key: str, value: bytes | None) -> None:
         """Apply one config record (a snapshot, or a tombstone when `value` is None)."""
         if value is None:
-            self._entities.pop(key, None)
+            self._forget(key)
             return
         try:
             env = Envelope.from_bytes(value)
@@ -164,9 +171,20 @@ class ConfigView:
             if kind == "number":
                 data["access_token"] = self._box.open(data.get("access_token"))
                 data["app_secret"] = self._box.open(data.get("app_secret"))
-            self._entities[key] = _KINDS[kind].model_validate(data)
+            entity = _KINDS[kind].model_validate(data)
         except (ValueError, KeyError, TypeError, ValidationError, orjson.JSONDecodeError) as exc:
             log.error("ignoring config record %s: %s", key, exc)
+            return
+        self._forget(key)
+        self._entities[key] = entity
+        if isinstance(entity, NumberConfig) and entity.webhook_token:
+            self._by_webhook_token[entity.webhook_token] = entity.phone_number_id
+
+    def _forget(self, key: str) -> None:
+        old = self._entities.pop(key, None)
+        if isinstance(old, NumberConfig) and old.webhook_token:
+            if self._by_webhook_token.get(old.webhook_token) == old.phone_number_id:
+                del self._by_webhook_token[old.webhook_token]
 
     def stop(self) -> None:
         self._stop.set()

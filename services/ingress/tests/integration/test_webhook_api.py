@@ -30,6 +30,10 @@ from pytake_tools.webhooks import encode, text_webhook
 SECRET = "global-secret"
 NUMBER_SECRET = "number-secret"
 NUMBER = "555000111"
+# Another organization's numbers: one with its own app, one on the global app.
+OTHER_SECRET = "other-org-secret"
+OTHER_NUMBER = "555000222"
+GLOBAL_APP_NUMBER = "555000333"
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 
@@ -44,7 +48,17 @@ def _config(settings: IngressSettings) -> ConfigView:
         webhook_verify_token="number-verify",
         webhook_token="tok123",
     )
-    view.apply(f"number:{NUMBER}", snapshot("number", number, source="t", box=box).to_bytes())
+    other = NumberConfig(
+        id="n2",
+        organization_id="o2",
+        phone_number_id=OTHER_NUMBER,
+        app_secret=OTHER_SECRET,
+        webhook_token="tok456",
+    )
+    on_global_app = NumberConfig(id="n3", organization_id="o2", phone_number_id=GLOBAL_APP_NUMBER)
+    for n in (number, other, on_global_app):
+        key = f"number:{n.phone_number_id}"
+        view.apply(key, snapshot("number", n, source="t", box=box).to_bytes())
     return view
 
 
@@ -120,7 +134,7 @@ async def test_a_signed_webhook_is_published_before_the_200(
 ) -> None:
     c, _ = client
     body = encode(text_webhook(NUMBER, "5511977776666", "olá ✓", name="João", wamid="wamid.ABC"))
-    r = await _post(c, body, SECRET)
+    r = await _post(c, body, NUMBER_SECRET)
     assert r.status_code == 200, r.text
     assert r.json() == {"status": "ok", "items": 1}
     [event] = await _published(kafka_bootstrap, topics.wa_inbound, 1)
@@ -138,6 +152,76 @@ async def test_the_numbers_own_secret_and_the_per_number_url_are_accepted(client
     # The per-number URL only takes that number's secret.
     assert (await _post(c, body, "another", "/tok123")).status_code == 401
     assert (await _post(c, body, NUMBER_SECRET, "/unknown")).status_code == 404
+
+
+def _batch(*numbers: str) -> bytes:
+    """One body with a text message for each number, as an app subscribed to all would send."""
+    bodies = [text_webhook(n, "551100", "hi", wamid=f"wamid.{n}") for n in numbers]
+    return encode({"object": "whatsapp_business_account", "entry": [b["entry"][0] for b in bodies]})
+
+
+async def test_a_body_for_another_apps_number_is_refused_whatever_secret_signs_it(
+    client: Any, kafka_bootstrap: str, topics: Topics
+) -> None:
+    """The attack: organization A signs a body naming organization B's number with A's own
+    app secret (or the global one), at the shared URL and at A's own per-number URL."""
+    c, _ = client
+    for target in (OTHER_NUMBER, GLOBAL_APP_NUMBER, "999"):
+        body = encode(text_webhook(target, "5511988887777", "injected"))
+        r = await _post(c, body, NUMBER_SECRET)
+        assert r.status_code == 401, (target, r.text)
+        assert r.json()["error"]["code"] == "invalid_signature"
+        assert (await _post(c, body, NUMBER_SECRET, "/tok123")).status_code == 401
+    body = encode(text_webhook(OTHER_NUMBER, "5511988887777", "injected"))
+    assert (await _post(c, body, SECRET)).status_code == 401  # B has its own app
+    assert await _published(kafka_bootstrap, topics.wa_inbound, 1, wait=1.5) == []
+
+
+async def test_a_body_naming_numbers_of_two_apps_is_refused_whole(
+    client: Any, kafka_bootstrap: str, topics: Topics
+) -> None:
+    c, _ = client
+    for pair in ((NUMBER, OTHER_NUMBER), (NUMBER, GLOBAL_APP_NUMBER), (OTHER_NUMBER, "999")):
+        body = _batch(*pair)
+        for secret in (SECRET, NUMBER_SECRET, OTHER_SECRET):
+            r = await _post(c, body, secret)
+            assert r.status_code == 401, (pair, secret)
+            assert r.json()["error"]["code"] in ("mixed_apps", "invalid_signature")
+    assert await _published(kafka_bootstrap, topics.wa_inbound, 1, wait=1.5) == []
+
+
+async def test_numbers_of_one_app_may_share_a_body(
+    client: Any, kafka_bootstrap: str, topics: Topics
+) -> None:
+    c, _ = client
+    r = await _post(c, _batch(GLOBAL_APP_NUMBER, "999"), SECRET)
+    assert r.status_code == 200, r.text
+    assert len(await _published(kafka_bootstrap, topics.wa_inbound, 2)) == 2
+
+
+async def test_a_per_number_url_takes_only_its_own_numbers_items(client: Any) -> None:
+    c, _ = client
+    mixed = _batch(NUMBER, OTHER_NUMBER)
+    for secret in (NUMBER_SECRET, OTHER_SECRET, SECRET):
+        r = await _post(c, mixed, secret, "/tok123")
+        assert r.status_code == 401
+    r = await _post(c, encode(text_webhook(OTHER_NUMBER, "551100", "x")), OTHER_SECRET, "/tok123")
+    assert r.json()["error"]["code"] == "wrong_number"
+    own = encode(text_webhook(OTHER_NUMBER, "551100", "x"))
+    assert (await _post(c, own, OTHER_SECRET, "/tok456")).status_code == 200
+
+
+async def test_a_per_number_url_verifies_with_its_own_token(client: Any) -> None:
+    c, _ = client
+    params = {"hub.mode": "subscribe", "hub.verify_token": "number-verify", "hub.challenge": "7"}
+    r = await c.get("/api/v1/whatsapp/webhook/tok123", params=params)
+    assert (r.status_code, r.text) == (200, "7")
+    for path, token in (("/tok123", "global-verify"), ("/tok123", "x"), ("/nope", "number-verify")):
+        params["hub.verify_token"] = token
+        assert (await c.get(f"/api/v1/whatsapp/webhook{path}", params=params)).status_code == 403
+    # A number without its own verify token is verified with the global one.
+    params["hub.verify_token"] = "global-verify"
+    assert (await c.get("/api/v1/whatsapp/webhook/tok456", params=params)).status_code == 200
 
 
 async def test_bad_or_missing_signatures_are_401_and_publish_nothing(
@@ -160,12 +244,12 @@ async def test_non_ascii_text_is_checked_over_the_escaped_bytes_meta_sends(clien
     c, _ = client
     body = encode(text_webhook(NUMBER, "551100", "äöå 🍕"))
     assert b"\\u00e4" in body  # Meta's escaped form
-    assert (await _post(c, body, SECRET)).status_code == 200
+    assert (await _post(c, body, NUMBER_SECRET)).status_code == 200
     raw_utf8 = body.decode("unicode_escape").encode("utf-8", "surrogatepass")
     r = await c.post(
         "/api/v1/whatsapp/webhook",
         content=body,
-        headers={"X-Hub-Signature-256": sign(SECRET, raw_utf8)},
+        headers={"X-Hub-Signature-256": sign(NUMBER_SECRET, raw_utf8)},
     )
     assert r.status_code == 401
 
@@ -209,7 +293,7 @@ async def test_broker_down_answers_503_so_meta_retries(
     try:
         transport = httpx.ASGITransport(app=_app(settings, producer))
         async with httpx.AsyncClient(transport=transport, base_url="http://i") as c:
-            r = await _post(c, encode(text_webhook(NUMBER, "551100", "hi")), SECRET)
+            r = await _post(c, encode(text_webhook(NUMBER, "551100", "hi")), NUMBER_SECRET)
         assert r.status_code == 503
         assert r.json()["error"]["code"] == "unavailable"
     finally:

@@ -4,7 +4,8 @@ These are what e2e tests, the benchmark and the terminal chat read: `GET /_sim/m
 (filtered by `phone_number_id`, `to`, `since`, and `after` a `seq` for cheap polling),
 `DELETE /_sim/messages`, `GET/PUT/PATCH/DELETE /_sim/faults` (PUT replaces every knob, PATCH
 changes the ones given, DELETE restores the startup settings), `GET /_sim/webhooks` (delivery
-outcomes) and `GET /_sim/healthz`.
+outcomes), `PUT /_sim/apps/{phone_number_id}` (the app secret that number's status webhooks
+are signed with) and `GET /_sim/healthz`.
 """
 
 from __future__ import annotations
@@ -76,6 +77,13 @@ def control_router(
     async def reset_faults() -> dict[str, Any]:
         state.set_faults(settings.faults())
         return state.faults.model_dump(mode="json")
+
+    @router.put("/apps/{phone_number_id}")
+    async def put_app(
+        phone_number_id: str, app_secret: Annotated[str, Body(embed=True, min_length=1)]
+    ) -> dict[str, Any]:
+        sender.app_secrets[phone_number_id] = app_secret
+        return {"phone_number_id": phone_number_id, "numbers_with_own_app": len(sender.app_secrets)}
 
     @router.get("/webhooks")
     async def webhooks() -> dict[str, Any]:

@@ -63,6 +63,9 @@ class SimulatorSettings(BaseSettings, Faults):
     port: int = 8002
     webhook_url: str = ""  # "" = do not send status webhooks
     app_secret: str = Field(default="", validation_alias="META_APP_SECRET", repr=False)
+    # Numbers of other apps sign their status webhooks with their own app's secret, as Meta
+    # does: "phone_number_id=secret,..." (also `PUT /_sim/apps/{phone_number_id}` at run time).
+    app_secrets: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict, repr=False)
     access_tokens: Annotated[tuple[str, ...], NoDecode] = ()  # () = any non-empty token
     # Delays after the send for sent, delivered, read; fewer entries send fewer statuses.
     status_delays_ms: Annotated[tuple[int, ...], NoDecode] = (200, 800, 2000)
@@ -82,6 +85,14 @@ class SimulatorSettings(BaseSettings, Faults):
     @classmethod
     def _tokens(cls, value: Any) -> Any:
         return _split_csv(value)
+
+    @field_validator("app_secrets", mode="before")
+    @classmethod
+    def _app_secrets(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            pairs = (part.partition("=") for part in _split_csv(value))
+            return {number.strip(): secret.strip() for number, _, secret in pairs if secret}
+        return value
 
     @field_validator("status_delays_ms", mode="before")
     @classmethod

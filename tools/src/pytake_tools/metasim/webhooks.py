@@ -142,6 +142,11 @@ class WebhookSender:
         self._tasks: set[asyncio.Task[None]] = set()
         self._gate = asyncio.Semaphore(settings.webhook_concurrency)
         self.deliveries: deque[dict[str, Any]] = deque(maxlen=10_000)
+        self.app_secrets: dict[str, str] = dict(settings.app_secrets)
+
+    def secret_for(self, phone_number_id: str) -> str:
+        """The secret of the app `phone_number_id` belongs to (the default app's if unknown)."""
+        return self.app_secrets.get(phone_number_id) or self._settings.app_secret
 
     @property
     def enabled(self) -> bool:
@@ -192,17 +197,19 @@ class WebhookSender:
                     waba_id=self._settings.waba_id,
                     display_phone_number=self._settings.display_phone_number,
                 )
-                await self._deliver(plan.wamid, status, encode(payload))
+                await self._deliver(plan, status, encode(payload))
         except asyncio.CancelledError:
             raise
         except Exception:  # a bug here must not take the simulator down
             log.exception("status webhooks for %s stopped", plan.wamid)
 
-    async def _deliver(self, wamid: str, status: str, body: bytes) -> None:
+    async def _deliver(self, plan: StatusPlan, status: str, body: bytes) -> None:
         settings = self._settings
+        wamid = plan.wamid
         headers = {"Content-Type": "application/json"}
-        if settings.app_secret:
-            headers["X-Hub-Signature-256"] = sign(settings.app_secret, body)
+        secret = self.secret_for(plan.phone_number_id)
+        if secret:
+            headers["X-Hub-Signature-256"] = sign(secret, body)
         attempts = settings.webhook_retries + 1
         outcome: dict[str, Any] = {"wamid": wamid, "status": status, "ok": False}
         for attempt in range(1, attempts + 1):

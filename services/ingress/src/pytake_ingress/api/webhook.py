@@ -1,13 +1,15 @@
 """The webhook endpoints Meta calls: verification (GET) and notifications (POST).
 
 A POST is answered 200 only once the broker acknowledged every item of the batch; if the broker
-is unavailable the answer is 503, so Meta retries later. A bad or missing signature is 401 and
-nothing is published. A signed body we cannot parse is still recorded before the 4xx, so nothing
+is unavailable the answer is 503, so Meta retries later. A body is authentic only when signed by
+the app that owns every number it names (`signature.py`); a per-number URL takes only bodies
+for its own number. Anything else is 401 and nothing is published. A signed body we cannot parse is still recorded before the 4xx, so nothing
 Meta sent is lost.
 """
 
 from __future__ import annotations
 
+import hmac
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -19,8 +21,8 @@ from prometheus_client import Counter
 
 from pytake_ingress.domain import normalize
 from pytake_ingress.settings import IngressSettings
-from pytake_ingress.signature import verify
-from pytake_shared.config import ConfigView
+from pytake_ingress.signature import Refusal, signing_secret, verify
+from pytake_shared.config import ConfigView, NumberConfig
 from pytake_shared.contracts import WA_PAYLOAD_UNRECOGNIZED
 from pytake_shared.envelope import Envelope, deterministic_id
 from pytake_shared.errors import TransientError
@@ -62,7 +64,7 @@ def build_router(
             return PlainTextResponse(challenge)
         return PlainTextResponse("verification failed", status_code=403)
 
-    async def receive(request: Request, secrets: list[str]) -> Response:
+    async def receive(request: Request, bound: NumberConfig | None = None) -> Response:
         limit = settings.webhook_max_body_bytes
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
@@ -75,9 +77,6 @@ def build_router(
                 WEBHOOKS.labels("too_large").inc()
                 return _error(413, "payload_too_large", f"body over {limit} bytes")
         raw = bytes(body)
-        if not verify(request.headers.get("x-hub-signature-256"), raw, secrets):
-            WEBHOOKS.labels("bad_signature").inc()
-            return _error(401, "invalid_signature", "X-Hub-Signature-256 missing or wrong")
         now = clock()
         try:
             payload = orjson.loads(raw)
@@ -85,8 +84,24 @@ def build_router(
             envelopes = [_unparseable(raw, now)]
             status = 400
         else:
+            # Normalized before the signature is checked: the numbers the items are routed by
+            # are exactly the numbers whose app must have signed them.
             envelopes = normalize(payload, received_at=now)
             status = 200
+        secret = signing_secret(
+            _numbers_named(envelopes),
+            lookup=config.number,
+            default_secret=settings.meta_app_secret,
+            bound=bound,
+        )
+        if isinstance(secret, Refusal):
+            WEBHOOKS.labels(secret.code).inc()
+            return _error(401, secret.code, secret.message)
+        if not verify(request.headers.get("x-hub-signature-256"), raw, secret):
+            WEBHOOKS.labels("bad_signature").inc()
+            return _error(
+                401, "invalid_signature", "X-Hub-Signature-256 missing or not by the numbers' app"
+            )
         try:
             await producer.send_many([(topic, env) for env in envelopes])
         except TransientError as exc:
@@ -104,23 +119,40 @@ def build_router(
         WEBHOOKS.labels("accepted").inc()
         return JSONResponse({"status": "ok", "items": len(envelopes)})
 
-    def _all_secrets() -> list[str]:
-        numbers = sorted({n.app_secret for n in config.numbers() if n.app_secret})
-        return [settings.meta_app_secret, *numbers]
-
     @router.post("/webhook")
     async def notifications(request: Request) -> Response:
-        return await receive(request, _all_secrets())
+        return await receive(request)
+
+    @router.get("/webhook/{webhook_token}", response_class=PlainTextResponse)
+    async def verify_number_subscription(
+        webhook_token: str,
+        mode: str | None = Query(None, alias="hub.mode"),
+        token: str | None = Query(None, alias="hub.verify_token"),
+        challenge: str | None = Query(None, alias="hub.challenge"),
+    ) -> Response:
+        number = config.number_by_webhook_token(webhook_token)
+        expected = (number.webhook_verify_token or settings.webhook_verify_token) if number else ""
+        if mode == "subscribe" and token and expected and _same(token, expected):
+            return PlainTextResponse(challenge or "")
+        return PlainTextResponse("verification failed", status_code=403)
 
     @router.post("/webhook/{webhook_token}")
     async def number_notifications(webhook_token: str, request: Request) -> Response:
-        for number in config.numbers():
-            if number.webhook_token and number.webhook_token == webhook_token:
-                return await receive(request, [number.app_secret or settings.meta_app_secret])
-        WEBHOOKS.labels("unknown_token").inc()
-        return _error(404, "unknown_webhook", "no number has this webhook URL")
+        number = config.number_by_webhook_token(webhook_token)
+        if number is None:
+            WEBHOOKS.labels("unknown_token").inc()
+            return _error(404, "unknown_webhook", "no number has this webhook URL")
+        return await receive(request, number)
 
     return router
+
+
+def _numbers_named(envelopes: list[Envelope]) -> set[str]:
+    return {n for env in envelopes if isinstance(n := env.data.get("phone_number_id"), str)}
+
+
+def _same(a: str, b: str) -> bool:
+    return hmac.compare_digest(a.encode(), b.encode())
 
 
 def _unparseable(raw: bytes, now: datetime) -> Envelope:
