@@ -7,6 +7,8 @@
   30 % injected faults.
 - `pipeline`: records per second through the shared producer and consumer loop on the embedded
   broker (produce N envelopes, consume them in one group with manual commits).
+- `webhook-auth`: webhooks checked per second with 1 and with 10,000 registered numbers, each
+  with its own app secret (the check must not grow with the numbers registered).
 - `e2e` (not in the default set): the whole system, signed webhooks in, Graph API calls out,
   for the pizza flow: offered vs achieved msgs/s, latency p50/p95/p99, per-stage split, CPU per
   process; `--rate R [R ...]`, `--contacts`, `--duration`, `--find-max`, `--profile SERVICE`
@@ -24,6 +26,7 @@ from datetime import UTC, datetime
 
 from bench import e2e
 from bench.executor import run as run_executor
+from bench.ingress_auth import run as run_webhook_auth
 from bench.sender import bench_sender
 from pytake_ingress.domain import normalize
 from pytake_shared.envelope import Envelope
@@ -117,13 +120,15 @@ def main() -> None:
         "pipeline": lambda: asyncio.run(bench_pipeline(args.n)),
         "sender": lambda: asyncio.run(bench_sender(min(args.n, 5000))),
         "executor": lambda: run_executor(args.n),
+        "webhook-auth": lambda: run_webhook_auth(min(args.n, 3000)),
     }
     rows: list[Row] = []
     for name in args.names:
         rows.extend(runs[name]())
-    print(f"\n{'benchmark':<40} {'n':>8} {'seconds':>8}  rate")
+    width = max([40, *(len(row[0]) for row in rows)])
+    print(f"\n{'benchmark':<{width}} {'n':>8} {'seconds':>8}  rate")
     for label, n, seconds, rate in rows:
-        print(f"{label:<40} {n:>8} {seconds:>8.2f}  {rate}")
+        print(f"{label:<{width}} {n:>8} {seconds:>8.2f}  {rate}")
 
 
 if __name__ == "__main__":
