@@ -246,3 +246,44 @@ def test_variables_read_but_never_set_are_a_warning_where_they_are_read() -> Non
         ("call", "queryParams.q", "reads 'ghost_d', which nothing in the flow sets"),
     ]
     assert report.errors[0].field == "edges"  # the condition has no branches: still an error
+
+
+@pytest.mark.parametrize(
+    ("pattern", "reason"),
+    [
+        (r"(a)\1", "invalid escape sequence"),  # backreference: RE2 has none
+        (r"^(?=.*\d)", "invalid perl operator"),  # lookahead
+        ("([unclosed", "missing ]"),
+        ("a" * 501, "at most 500"),
+    ],
+)
+def test_a_matches_pattern_re2_cannot_run_is_refused_at_its_condition(
+    pattern: str, reason: str
+) -> None:
+    conditions = [
+        {"variable": "x", "operator": "==", "value": "1"},
+        {"variable": "x", "operator": "matches", "value": pattern},
+    ]
+    edges = [
+        {"source": "start", "target": "c"},
+        {"source": "c", "target": "end", "label": "true"},
+        {"source": "c", "target": "end", "label": "false"},
+    ]
+    doc = document(node("c", "condition", conditions=conditions), node("end", "end"), edges=edges)
+    [issue] = validate(doc, known_variables=["x"]).errors
+    assert (issue.node_id, issue.field) == ("c", "conditions[1].value")
+    assert reason in issue.message
+
+
+def test_a_pathological_but_valid_pattern_and_one_built_from_variables_are_published() -> None:
+    conditions = [
+        {"variable": "x", "operator": "matches", "value": "^(a+)+$"},
+        {"variable": "x", "operator": "matches", "value": "{{pattern}}("},
+    ]
+    edges = [
+        {"source": "start", "target": "c"},
+        {"source": "c", "target": "end", "label": "true"},
+        {"source": "c", "target": "end", "label": "false"},
+    ]
+    doc = document(node("c", "condition", conditions=conditions), node("end", "end"), edges=edges)
+    assert validate(doc, known_variables=["x", "pattern"]).ok

@@ -61,6 +61,7 @@ VARS: dict[str, Any] = {
         ("qty", "matches", r"^\d+$", True),
         ("name", "matches", "([unclosed", False),
         ("name", "matches", "a" * 501, False),
+        ("name", "matches", r"(A)da\1", False),  # a backreference: RE2 cannot run it
         ("api.status", "==", "200", True),
         ("{{api.body.plan}}", "==", "pro", True),
         ("flag", "==", "TRUE", True),
@@ -156,3 +157,12 @@ def test_a_missing_branch_falls_back_to_a_plain_edge_never_to_the_other_branch(c
     assert c.state.close_reason == "completed"
     plain = [*edges, {"source": "c", "target": "no"}]
     assert chat(_flow(3, plain)).say().texts == ["no"]
+
+
+@pytest.mark.timeout(10)
+@pytest.mark.parametrize("pattern", [r"^(a+)+$", r"^(a|a)*$", r"^(\w+\s?)*$", r"(.*a){20}$"])
+def test_a_pathological_pattern_on_a_long_input_runs_in_linear_time(pattern: str) -> None:
+    """Python's backtracking `re` needs about 7 s for `^(a+)+$` on 28 characters and twice as
+    long for each one more; RE2 answers for 10,000 at once (the figure is in `bench executor`)."""
+    for subject in ("a" * 28 + "!", "a" * 9_999 + "!"):
+        assert not holds({"variable": "s", "operator": "matches", "value": pattern}, {"s": subject})

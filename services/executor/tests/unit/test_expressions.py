@@ -165,3 +165,11 @@ _alphabet = st.sampled_from(list("0123456789.+-*/()<>=!'\"{} abcx\\"))
 def test_any_text_either_evaluates_or_raises_an_expression_error(source: str) -> None:
     with contextlib.suppress(ExpressionError):
         evaluate(source, VARS)
+
+
+def test_text_doubled_in_a_loop_stops_at_the_bound_instead_of_growing_without_end() -> None:
+    variables: dict[str, Any] = {"x": "ab"}
+    with pytest.raises(ExpressionError, match="text longer than"):
+        for _ in range(40):  # 2 * 2**40 characters, were it not bounded
+            variables["x"] = evaluate("{{x}} + {{x}}", variables)
+    assert len(variables["x"]) <= 65_536

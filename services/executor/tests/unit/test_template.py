@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pytake_executor.domain.template import lookup, render
+from pytake_executor.domain.template import MAX_RENDERED, lookup, render
 
 VARS: dict[str, Any] = {
     "name": "Ada",
@@ -75,3 +75,10 @@ def test_a_string_variable_is_inserted_verbatim(before: str, value: str, after: 
 def test_rendering_every_variable_joins_their_values(variables: dict[str, int]) -> None:
     template = ",".join(f"{{{{{k}}}}}" for k in variables)
     assert render(template, variables) == ",".join(str(v) for v in variables.values())
+
+
+def test_a_template_repeating_a_large_variable_renders_at_most_the_bound() -> None:
+    big = "x" * 60_000
+    text = render("{{v}}" * 800, {"v": big})  # 48 MB, were it not bounded
+    assert 60_000 <= len(text) <= MAX_RENDERED
+    assert render("a {{v}} b", {"v": "1"}) == "a 1 b"

@@ -2,7 +2,7 @@
 
 `validate` never raises: it reports errors (the document must not be published: no or several
 start nodes, an edge to a missing node, an unknown node type, a condition without both
-branches, WhatsApp limits broken, a jump to a missing node or flow) and warnings (published
+branches or with a pattern RE2 cannot run, WhatsApp limits broken, a jump to a missing node or flow) and warnings (published
 anyway: unreachable nodes, variables read but never set), each with the node id and the field
 at fault, so the builder can point at it.
 """
@@ -27,6 +27,7 @@ from pytake_shared.flowdoc.catalogue import (
     TRUE_NAMES,
     jump_kind,
 )
+from pytake_shared.flowdoc import patterns
 from pytake_shared.flowdoc.parse import raw_parts
 from pytake_shared.flowdoc.references import reads, root, sets
 
@@ -130,6 +131,7 @@ def _node_errors(
             message = f"{len(text)} characters; WhatsApp sends at most {MAX_TEXT}"
             yield Issue(node_id=node_id, field=field, message=message)
     if kind == "condition":
+        yield from _patterns(node_id, _list(data.get("conditions")))
         missing = [
             name
             for name, names in (("true", TRUE_NAMES), ("false", FALSE_NAMES))
@@ -161,6 +163,17 @@ def _node_errors(
         elif not data.get("targetNodeId") or str(data["targetNodeId"]) not in nodes:
             message = f"jumps to a missing node {data.get('targetNodeId')!r}"
             yield Issue(node_id=node_id, field="targetNodeId", message=message)
+
+
+def _patterns(node_id: str, conditions: list[dict[str, Any]]) -> Iterator[Issue]:
+    """`matches` patterns written out (not built from variables) must compile on RE2."""
+    for index, condition in enumerate(conditions):
+        pattern = condition.get("value")
+        operator = str(condition.get("operator") or "").strip().lower()
+        if operator == "matches" and isinstance(pattern, str) and "{{" not in pattern:
+            reason = patterns.check(pattern)
+            if reason is not None:
+                yield Issue(node_id=node_id, field=f"conditions[{index}].value", message=reason)
 
 
 def _buttons(node_id: str, field: str, title: str, items: list[dict[str, Any]]) -> Iterator[Issue]:

@@ -3,13 +3,13 @@
 Operators: `== != > < >= <= contains not_contains starts_with ends_with in not_in is_empty
 is_not_empty matches`. Both sides numeric → compared as numbers, else as trimmed,
 case-insensitive text. A missing variable makes every comparison false except `is_empty`.
-`matches` is a regular expression search; an invalid or oversized pattern is simply false,
-because a flow author's typo must not stop a conversation.
+`matches` is a regular expression search on RE2 (`pytake_shared.flowdoc.patterns`: linear in
+the input, so no pattern can hold the executor); a literal pattern RE2 cannot run is refused at
+publish, and one built from variables at run time is simply false.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -17,9 +17,7 @@ import orjson
 
 from pytake_executor.domain.template import lookup, render, variable_path
 from pytake_executor.domain.values import compare, equal, text_key
-
-MAX_PATTERN = 500
-MAX_SUBJECT = 10_000
+from pytake_shared.flowdoc import patterns
 
 _ORDERING: dict[str, Callable[[int], bool]] = {
     "==": lambda c: c == 0,
@@ -102,11 +100,6 @@ def _choices(expected: Any) -> list[Any]:
 
 
 def _matches(actual: Any, pattern: Any) -> bool:
-    if not isinstance(pattern, str) or len(pattern) > MAX_PATTERN:
+    if not isinstance(pattern, str):
         return False
-    try:
-        compiled = re.compile(pattern)
-    except (re.error, RecursionError, OverflowError, ValueError):
-        return False
-    subject = actual if isinstance(actual, str) else text_key(actual)
-    return compiled.search(subject[:MAX_SUBJECT]) is not None
+    return patterns.search(pattern, actual if isinstance(actual, str) else text_key(actual))

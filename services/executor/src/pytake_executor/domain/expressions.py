@@ -5,7 +5,7 @@ variable is None), `+ - * /`, unary minus, parentheses and the comparisons `== !
 `+` adds when both sides are numeric and joins text otherwise; the other arithmetic needs
 numbers. A hand-written tokenizer feeds a recursive-descent parser that evaluates as it goes;
 every failure (syntax, types, division by zero, a number out of range, a too-long or too-deep
-expression) is an `ExpressionError`, so a bad expression is a recorded node failure, never a
+expression, a text result past `MAX_TEXT`) is an `ExpressionError`, so a bad expression is a recorded node failure, never a
 crash of `decide`.
 """
 
@@ -20,6 +20,7 @@ from pytake_executor.domain.values import Number, as_number, compare, in_range, 
 
 MAX_LENGTH = 2000
 MAX_DEPTH = 50
+MAX_TEXT = 65_536  # a result joined from text; a loop doubling a variable stops here
 
 _TOKEN = re.compile(
     r"""\s*(?:
@@ -112,6 +113,8 @@ class _Parser:
             a, b = as_number(left), as_number(right)
             if op == "+" and (a is None or b is None):
                 left = as_text(left) + as_text(right)
+                if len(left) > MAX_TEXT:
+                    raise ExpressionError(f"text longer than {MAX_TEXT} characters")
             else:
                 x, y = _numbers(op, left, right)
                 left = _checked(x + y if op == "+" else x - y)

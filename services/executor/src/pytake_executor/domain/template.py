@@ -1,7 +1,9 @@
 """`{{var}}` rendering: dotted paths into the variables, built-ins, empty when missing.
 
 `render` makes text; `render_value` renders every string inside a JSON-like value (API call
-headers and bodies, template parameters) and keeps the rest as it is.
+headers and bodies, template parameters) and keeps the rest as it is. A rendered text is at
+most `MAX_RENDERED` characters: a flow repeating a large variable in one template cannot make
+the executor build megabytes.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import orjson
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([^{}]+?)\s*\}\}")
 _WHOLE = re.compile(r"\s*\{\{\s*([^{}]+?)\s*\}\}\s*")
+MAX_RENDERED = 65_536
 
 
 def lookup(variables: dict[str, Any], path: str) -> Any:
@@ -49,7 +52,15 @@ def as_text(value: Any) -> str:
 
 
 def render(template: str, variables: dict[str, Any]) -> str:
-    return _PLACEHOLDER.sub(lambda m: as_text(lookup(variables, m.group(1))), template)
+    room = MAX_RENDERED - len(template)
+
+    def value(match: re.Match[str]) -> str:
+        nonlocal room
+        text = as_text(lookup(variables, match.group(1)))[: max(0, room)]
+        room -= len(text)
+        return text
+
+    return _PLACEHOLDER.sub(value, template)[:MAX_RENDERED]
 
 
 def render_value(value: Any, variables: dict[str, Any]) -> Any:
