@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from pytake_shared.egress import EgressPolicy
 from pytake_shared.flowdoc import Issue, ValidationReport, validate
 
 EXAMPLES = Path(__file__).parents[2] / "services/executor/tests/fixtures/flows"
@@ -287,3 +288,22 @@ def test_a_pathological_but_valid_pattern_and_one_built_from_variables_are_publi
     ]
     doc = document(node("c", "condition", conditions=conditions), node("end", "end"), edges=edges)
     assert validate(doc, known_variables=["x", "pattern"]).ok
+
+
+def test_a_literal_url_the_egress_policy_would_refuse_is_a_warning_on_its_node() -> None:
+    calls = [
+        node("a", "api_call", url="http://169.254.169.254/latest/meta-data/"),
+        node("b", "webhook", url="http://127.0.0.1:8000/api/v1/users"),
+        node("c", "api_call", url="https://{{host}}/x"),  # judged when the call is made
+        node("d", "api_call", url="https://crm.example.com/{{id}}"),
+        node("e", "webhook", url="ftp://files.example.com/x"),
+        node("f", "api_call", url="http://10.1.2.3/internal"),
+    ]
+    report = validate(document(*calls), known_variables=["host", "id"])
+    assert report.ok
+    refused = {w.node_id: w.message for w in report.warnings if w.field == "url"}
+    assert set(refused) == {"a", "b", "e", "f"}
+    assert "link-local" in refused["a"] and refused["a"].startswith("will be refused: ")
+    allowed = EgressPolicy.parse("10.0.0.0/8")
+    report = validate(document(*calls), known_variables=["host", "id"], egress=allowed)
+    assert {w.node_id for w in report.warnings if w.field == "url"} == {"a", "b", "e"}

@@ -182,9 +182,10 @@ class ConfigView:
 
     def _forget(self, key: str) -> None:
         old = self._entities.pop(key, None)
-        if isinstance(old, NumberConfig) and old.webhook_token:
-            if self._by_webhook_token.get(old.webhook_token) == old.phone_number_id:
-                del self._by_webhook_token[old.webhook_token]
+        if not isinstance(old, NumberConfig) or not old.webhook_token:
+            return
+        if self._by_webhook_token.get(old.webhook_token) == old.phone_number_id:
+            del self._by_webhook_token[old.webhook_token]
 
     def stop(self) -> None:
         self._stop.set()

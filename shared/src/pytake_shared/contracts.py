@@ -23,6 +23,7 @@ CMD_HANDLE_INBOUND = "pytake.conversation.handle_inbound"
 CMD_HANDLE_STATUS = "pytake.conversation.handle_status"
 CMD_TIMER_FIRED = "pytake.conversation.timer_fired"  # executor's timer poller
 CMD_API_CALL_RESULT = "pytake.conversation.api_call_result"  # executor's effects worker
+CMD_WEBHOOK_RESULT = "pytake.conversation.webhook_result"  # executor's effects worker
 CMD_AGENT_MESSAGE = "pytake.conversation.agent_message"  # management API
 CMD_CLOSE = "pytake.conversation.close"  # management API
 CMD_RESUME = "pytake.conversation.resume"  # management API, after a handoff

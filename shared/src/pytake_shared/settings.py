@@ -41,6 +41,9 @@ class ServiceSettings(BaseSettings):
     pytake_topic_replication: int = Field(default=1, ge=1)
     dlq_max_consecutive: int = Field(default=100, ge=1)
     pytake_config_key: str = "dev-only-config-key-change-me"
+    # Destinations flows' calls may reach besides public addresses (`pytake_shared.egress`):
+    # the executor enforces it, publish warns with it.
+    egress_allow: str = ""
     log_level: str = "INFO"
     http_host: str = "127.0.0.1"
     http_port: int = 9100

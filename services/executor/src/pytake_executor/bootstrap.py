@@ -10,6 +10,7 @@ from pytake_executor.effects import EffectsHandler
 from pytake_executor.handlers import ExecutorHandler
 from pytake_executor.settings import ExecutorSettings
 from pytake_executor.timers import TimerPoller
+from pytake_shared.egress import EgressPolicy
 from pytake_shared.runtime import Runtime
 from pytake_shared.wiring import (
     start_config_view,
@@ -33,7 +34,12 @@ async def build(settings: ExecutorSettings) -> Runtime:
         settings.executor_timer_interval_s,
         TimerPoller(store, producer, settings.topics).tick,
     )
-    effects = EffectsHandler(settings.topics, producer)
+    effects = EffectsHandler(
+        settings.topics,
+        producer,
+        EgressPolicy.parse(settings.egress_allow),
+        max_response_bytes=settings.egress_max_response_bytes,
+    )
     runtime.on_close(effects.close)
     start_consumer(
         runtime,

@@ -1,10 +1,12 @@
 """Calls to the outside world the flows asked for (api_call, webhook), off the hot path.
 
 A separate consumer of conversation.events.v1 picks up `api_call_requested` and
-`webhook_requested`, makes the HTTP call with the node's timeout, and feeds an api call's outcome
-back as an `api_call_result` command on the conversation's key. Results are commands (and so
-recorded), which is why a replay never calls the outside world again. Calls run concurrently
-(pipelined), so one slow API holds up no other conversation.
+`webhook_requested`, makes the HTTP call through the egress guard (`adapters/egress.py`: no
+private or local destination, time and size bounded), and feeds the outcome back as a command
+on the conversation's key: `api_call_result` (the flow goes on along its success or error path)
+or `webhook_result` (recorded only). Results are commands (and so recorded), which is why a
+replay never calls the outside world again. Calls run concurrently (pipelined), so one slow API
+holds up no other conversation.
 """
 
 from __future__ import annotations
@@ -13,11 +15,12 @@ import asyncio
 import logging
 from typing import Any
 
-import httpx
 import orjson
 from prometheus_client import Counter
 
+from pytake_executor.adapters import egress
 from pytake_shared import contracts as c
+from pytake_shared.egress import EgressPolicy
 from pytake_shared.envelope import Envelope, deterministic_id
 from pytake_shared.kafka import Producer, Record, RecordHandler
 from pytake_shared.kafka.consumer import ParkFn
@@ -30,15 +33,27 @@ CALLS = Counter(
 )
 API_CALL = "pytake.conversation.api_call_requested"
 WEBHOOK = "pytake.conversation.webhook_requested"
+MAX_TEXT_BODY = 10_000
 
 
 class EffectsHandler(RecordHandler):
     pipelined = True
 
-    def __init__(self, topics: Topics, producer: Producer, concurrency: int = 100) -> None:
+    def __init__(
+        self,
+        topics: Topics,
+        producer: Producer,
+        policy: EgressPolicy | None = None,
+        *,
+        max_response_bytes: int = 256 * 1024,
+        concurrency: int = 100,
+        resolver: egress.Resolver = egress.resolve,
+    ) -> None:
         self._topics = topics
         self._producer = producer
-        self._client = httpx.AsyncClient(follow_redirects=False)
+        self._policy = policy or EgressPolicy()
+        self._max_bytes = max_response_bytes
+        self._client = egress.guarded_client(self._policy, resolver)
         self._slots = asyncio.Semaphore(concurrency)
         self._tasks: set[asyncio.Task[bool]] = set()
 
@@ -62,53 +77,68 @@ class EffectsHandler(RecordHandler):
 
     async def _run(self, env: Envelope) -> bool:
         data = env.data
-        status, body, error = await self._call(data)
+        answer = await self._call(data)
         kind = "api_call" if env.type == API_CALL else "webhook"
-        CALLS.labels(kind, "error" if error else str(status)).inc()
-        if env.type == WEBHOOK:
-            if error:
-                log.warning("webhook of node %s failed: %s", data.get("node_id"), error)
-            return True
-        result = Envelope.new(
-            c.CMD_API_CALL_RESULT,
-            id=deterministic_id("api_call_result", data["request_id"]),
-            source="pytake-executor",
-            subject=env.subject,
-            causation=env,
-            data={"request_id": data["request_id"], "status": status, "body": body, "error": error},
+        outcome = "refused" if answer.refused else "error" if answer.error else str(answer.status)
+        CALLS.labels(kind, outcome).inc()
+        if answer.error:
+            log.warning("%s of node %s: %s", kind, data.get("node_id"), answer.error)
+        result: dict[str, Any] = {
+            "request_id": data["request_id"],
+            "status": answer.status,
+            "error": answer.error,
+        }
+        if env.type == API_CALL:
+            command, result["body"] = c.CMD_API_CALL_RESULT, _parsed(answer.body)
+        else:
+            command, result["node_id"] = c.CMD_WEBHOOK_RESULT, data.get("node_id") or ""
+        await self._publish(
+            Envelope.new(
+                command,
+                id=deterministic_id(command.rsplit(".", 1)[-1], data["request_id"]),
+                source="pytake-executor",
+                subject=env.subject,
+                causation=env,
+                data=result,
+            )
         )
+        return True
+
+    async def _publish(self, result: Envelope) -> None:
         while True:
             try:
                 await self._producer.send(self._topics.commands, result)
-                return True
+                return
             except Exception as exc:  # the broker: keep the result, retry
-                log.warning("could not publish api call result, retrying: %r", exc)
+                log.warning("could not publish a call's result, retrying: %r", exc)
                 await asyncio.sleep(1.0)
 
-    async def _call(self, data: dict[str, Any]) -> tuple[int | None, Any, str | None]:
+    async def _call(self, data: dict[str, Any]) -> egress.Answer:
         timeout = min(30.0, max(1.0, float(data.get("timeout") or 10)))
         method = str(data.get("method") or "GET").upper()
         body = data.get("body")
         headers = {str(k): str(v) for k, v in (data.get("headers") or {}).items()}
         # Lets the API drop a repeat if a crash made us call twice.
         headers.setdefault("X-PyTake-Request-Id", str(data.get("request_id") or ""))
-        try:
-            response = await self._client.request(
-                method,
-                str(data["url"]),
-                params=data.get("query") or None,
-                headers=headers,
-                content=None
-                if body is None or method in ("GET", "HEAD")
-                else (body.encode() if isinstance(body, str) else orjson.dumps(body)),
-                timeout=timeout,
-            )
-        except httpx.TimeoutException:
-            return None, None, f"timeout after {timeout:g}s"
-        except (httpx.HTTPError, ValueError, KeyError) as exc:
-            return None, None, f"{type(exc).__name__}: {exc}"
-        try:
-            parsed: Any = response.json()
-        except ValueError:
-            parsed = response.text[:10_000]
-        return response.status_code, parsed, None
+        return await egress.call(
+            self._client,
+            self._policy,
+            method=method,
+            url=str(data.get("url") or ""),
+            params=data.get("query") or None,
+            headers=headers,
+            content=None
+            if body is None or method in ("GET", "HEAD")
+            else (body.encode() if isinstance(body, str) else orjson.dumps(body)),
+            timeout_s=timeout,
+            max_bytes=self._max_bytes,
+        )
+
+
+def _parsed(body: bytes) -> Any:
+    if not body:
+        return None
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return body[:MAX_TEXT_BODY].decode("utf-8", "replace")

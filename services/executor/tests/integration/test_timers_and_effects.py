@@ -10,6 +10,7 @@ from typing import Any
 import asyncpg
 import pytest
 from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
 from pytake_executor.adapters.flows import ConfigFlows
 from pytake_executor.adapters.store import Store
@@ -17,12 +18,15 @@ from pytake_executor.effects import EffectsHandler
 from pytake_executor.handlers import ExecutorHandler
 from pytake_executor.timers import TimerPoller
 from pytake_shared import contracts as c
+from pytake_shared.egress import EgressPolicy
 from pytake_shared.envelope import Envelope
 from pytake_shared.kafka import Producer, Record
 from pytake_shared.topics import Topics
 from pytake_tools.metasim.server import serve_app
 
 KEY = "106540352242922:5511988887777"
+SECRETS_READ: list[str] = []
+LOCAL = EgressPolicy.parse("127.0.0.1")  # the test's CRM listens on loopback
 
 
 def _texts(events: list[Envelope]) -> list[str]:
@@ -103,6 +107,28 @@ async def crm() -> AsyncIterator[str]:
         await asyncio.sleep(3)
         return {}
 
+    @app.get("/drip")
+    async def drip() -> StreamingResponse:
+        async def chunks() -> AsyncIterator[bytes]:
+            for _ in range(30):  # each chunk in time, the whole far too slow
+                yield b"x" * 10
+                await asyncio.sleep(0.2)
+
+        return StreamingResponse(chunks())
+
+    @app.get("/huge")
+    async def huge() -> Response:
+        return Response(b"x" * (2 * 1024 * 1024))
+
+    @app.get("/to/{where:path}")
+    async def redirect(where: str) -> Response:
+        return RedirectResponse(f"http://{where}", status_code=302)
+
+    @app.get("/secret")
+    async def secret(request: Request) -> dict[str, Any]:
+        SECRETS_READ.append(request.url.path)
+        return {"secret": "platform credentials"}
+
     async with serve_app(app) as base_url:
         yield base_url
 
@@ -113,7 +139,7 @@ async def test_an_api_call_is_made_off_the_hot_path_and_its_result_comes_back_as
     topics: Topics,
     drain: Any,
 ) -> None:
-    effects = EffectsHandler(topics, producer)
+    effects = EffectsHandler(topics, producer, LOCAL)
     requested = Envelope.new(
         "pytake.conversation.api_call_requested",
         source="t",
@@ -147,6 +173,7 @@ async def test_an_api_call_is_made_off_the_hot_path_and_its_result_comes_back_as
         subject=KEY,
         data={
             "request_id": "w-1",
+            "node_id": "notify",
             "url": "http://127.0.0.1:9/nowhere",
             "method": "POST",
             "body": {"x": 1},
@@ -166,7 +193,9 @@ async def test_an_api_call_is_made_off_the_hot_path_and_its_result_comes_back_as
         e.data["request_id"]: e.data
         for e in (Envelope.from_bytes(r.value) for r in await drain(topics.commands))
     }
-    assert set(results) == {"req-1", "req-2"}  # a webhook expects no result
+    assert set(results) == {"req-1", "req-2", "w-1"}
+    assert results["w-1"]["node_id"] == "notify"
+    assert results["w-1"]["status"] is None and "ConnectError" in results["w-1"]["error"]
     assert results["req-1"]["status"] == 200
     assert results["req-1"]["body"] == {
         "name": "Ada",
@@ -175,3 +204,107 @@ async def test_an_api_call_is_made_off_the_hot_path_and_its_result_comes_back_as
     }
     assert results["req-2"]["status"] is None
     assert results["req-2"]["error"] == "timeout after 1s"
+
+
+def _call(request_id: str, url: str, kind: str = "api_call", timeout: int = 5) -> Envelope:
+    return Envelope.new(
+        f"pytake.conversation.{kind}_requested",
+        source="t",
+        subject=KEY,
+        data={
+            "request_id": request_id,
+            "node_id": "n",
+            "method": "GET",
+            "url": url,
+            "timeout": timeout,
+        },
+    )
+
+
+async def _outcomes(
+    effects: EffectsHandler, calls: list[Envelope], topics: Topics, drain: Any
+) -> dict[str, dict[str, Any]]:
+    async def park(record: Record, reason: str) -> None:
+        raise AssertionError(reason)
+
+    done = [
+        await effects.submit(_record(env, topics.events, i), park) for i, env in enumerate(calls)
+    ]
+    await asyncio.wait_for(asyncio.gather(*done), 20)
+    await effects.close()
+    records = (Envelope.from_bytes(r.value) for r in await drain(topics.commands))
+    return {e.data["request_id"]: e.data for e in records}
+
+
+async def test_calls_to_the_platforms_network_are_refused_and_never_made(
+    crm: str, producer: Producer, topics: Topics, drain: Any
+) -> None:
+    """The attack: an org admin's flow calls the analytics API on loopback, the cloud's
+    metadata service and a local listener, in every spelling."""
+    SECRETS_READ.clear()
+    port = crm.rsplit(":", 1)[1]
+    targets = {
+        "loopback": f"{crm}/secret",
+        "localhost": f"http://localhost:{port}/secret",
+        "decimal": f"http://2130706433:{port}/secret",
+        "mapped": f"http://[::ffff:127.0.0.1]:{port}/secret",
+        "metadata": "http://169.254.169.254/latest/meta-data/iam/security-credentials/",
+        "private": "http://10.0.0.5/admin",
+        "cgnat": "http://100.64.0.1/",
+        "file": "file:///etc/passwd",
+        "gopher": "gopher://127.0.0.1:6379/_INFO",
+    }
+    effects = EffectsHandler(topics, producer)  # no operator allowlist
+    calls = [_call(name, url) for name, url in targets.items()]
+    calls.append(_call("hook", f"{crm}/secret", kind="webhook"))
+    results = await _outcomes(effects, calls, topics, drain)
+    assert set(results) == {*targets, "hook"}
+    for name, result in results.items():
+        assert result["status"] is None, name
+        assert result["error"].startswith("refused: "), (name, result["error"])
+    assert "loopback" in results["loopback"]["error"]
+    assert "link-local" in results["metadata"]["error"]
+    assert "carrier-grade NAT" in results["cgnat"]["error"]
+    assert "only http and https" in results["file"]["error"]
+    assert SECRETS_READ == []
+
+
+async def test_a_name_resolving_to_loopback_and_a_redirect_to_it_are_refused_at_connect(
+    crm: str, producer: Producer, topics: Topics, drain: Any
+) -> None:
+    """DNS rebinding: the name looks public, the address it resolves to when connecting is
+    not; a public endpoint that redirects inward is refused at the redirect's connection."""
+    SECRETS_READ.clear()
+    port = crm.rsplit(":", 1)[1]
+
+    async def resolver(host: str, _: int) -> list[str]:
+        names = {"rebind.attacker.example": ["127.0.0.1"], "api.partner.example": ["127.0.0.1"]}
+        return names.get(host, [host])
+
+    # The operator allowed the partner's name (it happens to live on loopback here).
+    policy = EgressPolicy.parse("api.partner.example")
+    effects = EffectsHandler(topics, producer, policy, resolver=resolver)
+    calls = [
+        _call("rebind", f"http://rebind.attacker.example:{port}/secret"),
+        _call("redirect", f"http://api.partner.example:{port}/to/127.0.0.1:{port}/secret"),
+        _call("allowed", f"http://api.partner.example:{port}/customers/x"),
+    ]
+    results = await _outcomes(effects, calls, topics, drain)
+    assert results["rebind"]["error"] == (
+        "refused: rebind.attacker.example resolves to 127.0.0.1, a loopback address "
+        "(an operator can allow it with EGRESS_ALLOW)"
+    )
+    assert results["redirect"]["error"].startswith("refused: 127.0.0.1, a loopback address")
+    assert results["allowed"]["status"] == 200
+    assert SECRETS_READ == []
+
+
+async def test_a_call_is_bounded_in_response_size_and_in_total_time(
+    crm: str, producer: Producer, topics: Topics, drain: Any
+) -> None:
+    effects = EffectsHandler(topics, producer, LOCAL, max_response_bytes=64 * 1024)
+    calls = [_call("huge", f"{crm}/huge"), _call("drip", f"{crm}/drip", timeout=2)]
+    results = await _outcomes(effects, calls, topics, drain)
+    assert results["huge"]["error"] == "response larger than 65536 bytes"
+    assert results["huge"]["body"] is None
+    assert results["drip"]["error"] == "timeout after 2s"

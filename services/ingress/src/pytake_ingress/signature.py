@@ -58,7 +58,8 @@ def signing_secret(
         others = sorted({n for n in named if n != bound.phone_number_id})
         if others:
             return Refusal(
-                "wrong_number", f"this URL is for number {bound.phone_number_id} only, not {others[0]}"
+                "wrong_number",
+                f"this URL is for number {bound.phone_number_id} only, not {others[0]}",
             )
         secret = bound.app_secret or default_secret
     else:

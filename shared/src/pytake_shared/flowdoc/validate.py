@@ -1,10 +1,11 @@
 """Publish-time validation: every error a flow must not be published with, located.
 
-`validate` never raises: it reports errors (the document must not be published: no or several
-start nodes, an edge to a missing node, an unknown node type, a condition without both
-branches or with a pattern RE2 cannot run, WhatsApp limits broken, a jump to a missing node or flow) and warnings (published
-anyway: unreachable nodes, variables read but never set), each with the node id and the field
-at fault, so the builder can point at it.
+`validate` never raises: it reports errors (the document must not be published: no or several start
+nodes, an edge to a missing node, an unknown node type, a condition without both branches or with a
+pattern RE2 cannot run, WhatsApp limits broken, a jump to a missing node or flow) and warnings
+(published anyway: unreachable nodes, variables read but never set, a literal URL of an `api_call`
+or `webhook` the egress policy would refuse), each with the node id and the field at fault, so the
+builder can point at it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from pytake_shared.egress import EgressPolicy
+from pytake_shared.flowdoc import patterns
 from pytake_shared.flowdoc.catalogue import (
     BUILT_INS,
     FALSE_NAMES,
@@ -27,7 +30,6 @@ from pytake_shared.flowdoc.catalogue import (
     TRUE_NAMES,
     jump_kind,
 )
-from pytake_shared.flowdoc import patterns
 from pytake_shared.flowdoc.parse import raw_parts
 from pytake_shared.flowdoc.references import reads, root, sets
 
@@ -55,11 +57,13 @@ def validate(
     document: Mapping[str, Any],
     known_flow_ids: Collection[str] = (),
     known_variables: Collection[str] = (),
+    egress: EgressPolicy | None = None,
 ) -> ValidationReport:
     """Check `document` before publishing it.
 
     `known_flow_ids`: the flows of the same chatbot a `jump` may target (the document's own
     `id` counts too). `known_variables`: set outside the flow (the chatbot's globals).
+    `egress`: the policy flows' calls run under (the default one when not given).
     """
     raw_nodes, raw_edges = raw_parts(document)
     errors: list[Issue] = []
@@ -83,6 +87,7 @@ def validate(
         errors.extend(_node_errors(node_id, raw, nodes, edges.get(node_id, []), flows))
     warnings = list(_unreachable(starts, nodes, edges))
     warnings.extend(_unset(document, nodes, known_variables))
+    warnings.extend(_refused_urls(nodes, egress or EgressPolicy()))
     return ValidationReport(errors=errors, warnings=warnings)
 
 
@@ -210,6 +215,19 @@ def _unreachable(
     for node_id in nodes:
         if node_id not in seen:
             yield Issue(node_id=node_id, field=None, message="unreachable from the start node")
+
+
+def _refused_urls(nodes: Mapping[str, Any], policy: EgressPolicy) -> Iterator[Issue]:
+    """URLs written out (no placeholder before the path) that the executor would refuse."""
+    for node_id, raw in nodes.items():
+        url = (raw.get("data") or {}).get("url")
+        if raw.get("type") not in ("api_call", "webhook") or not isinstance(url, str):
+            continue
+        if "{{" in url.split("/", 3)[2 if "://" in url else 0]:
+            continue  # the host comes from a variable: judged when the call is made
+        reason = policy.refuse_url(url)
+        if reason is not None:
+            yield Issue(node_id=node_id, field="url", message=f"will be refused: {reason}")
 
 
 def _unset(

@@ -22,6 +22,7 @@ from pytake_analytics.domain import tokens
 from pytake_analytics.domain.errors import Unauthorized
 from pytake_analytics.domain.roles import Principal, Role
 from pytake_analytics.settings import AnalyticsSettings
+from pytake_shared.egress import EgressPolicy
 from pytake_shared.secrets import SecretBox
 
 
@@ -33,6 +34,10 @@ class Context:
     box: SecretBox
     clock: Callable[[], datetime]
     commands: Commands
+
+    @property
+    def egress(self) -> EgressPolicy:
+        return EgressPolicy.parse(self.settings.egress_allow)
 
 
 def get_context(request: Request) -> Context:

@@ -127,7 +127,7 @@ async def validate_flow(flow_id: uuid.UUID, user: CurrentUser, ctx: Ctx) -> Vali
         if flow is None:
             raise _missing()
         known_flows, known_variables = await flows.chatbot_context(conn, flow["chatbot_id"])
-    report = check(flow["document"], known_flows, known_variables)
+    report = check(flow["document"], known_flows, known_variables, ctx.egress)
     return ValidationOut(
         valid=report.ok, errors=issues(report.errors), warnings=issues(report.warnings)
     )
@@ -138,7 +138,7 @@ async def publish_flow(flow_id: uuid.UUID, user: Writer, ctx: Ctx) -> PublishOut
     async with ctx.store.transaction() as conn:
         flow = await _locked(conn, user.scope, flow_id)
         known_flows, known_variables = await flows.chatbot_context(conn, flow["chatbot_id"])
-        report = check(flow["document"], known_flows, known_variables)
+        report = check(flow["document"], known_flows, known_variables, ctx.egress)
         if not report.ok:
             raise Unprocessable(
                 "the flow has errors; nothing was published",

@@ -9,16 +9,20 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any
 
+from pytake_shared.egress import EgressPolicy
 from pytake_shared.flowdoc import Issue, ValidationReport, validate
 
 
 def check(
-    document: Any, known_flow_ids: Collection[str], known_variables: Collection[str] = ()
+    document: Any,
+    known_flow_ids: Collection[str],
+    known_variables: Collection[str] = (),
+    egress: EgressPolicy | None = None,
 ) -> ValidationReport:
     if not isinstance(document, Mapping):
         return _unreadable("the flow document is not a JSON object")
     try:
-        return validate(document, known_flow_ids, known_variables)
+        return validate(document, known_flow_ids, known_variables, egress)
     except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
         return _unreadable(f"the flow document cannot be read: {exc}")
 

@@ -21,6 +21,7 @@ from pytake_executor.domain.commands import (
     RestartFlow,
     Resume,
     TimerFired,
+    WebhookResult,
 )
 from pytake_shared import contracts as c
 from pytake_shared.envelope import Envelope
@@ -77,6 +78,15 @@ def _convert(env: Envelope) -> Command:
             request_id=str(data["request_id"]),
             status=data.get("status"),
             body=data.get("body"),
+            error=data.get("error"),
+            at=_at(env, data),
+        )
+    if env.type == c.CMD_WEBHOOK_RESULT:
+        return WebhookResult(
+            command_id=cid,
+            request_id=str(data["request_id"]),
+            node_id=str(data["node_id"]),
+            status=data.get("status"),
             error=data.get("error"),
             at=_at(env, data),
         )

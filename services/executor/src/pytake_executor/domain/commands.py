@@ -1,10 +1,10 @@
 """What `decide` decides on: commands, imperative facts from outside the conversation.
 
-Each carries the `command_id` it is deduplicated by and `at`, the time it happened (epoch
-seconds): the engine has no clock, so every time it reasons about comes from here. The
-router sends `Inbound` and `DeliveryStatus`; the I/O side sends `TimerFired` for the timers
-and `ApiCallResult` for the calls the engine asked for through events; the management API
-sends the agent's `AgentMessage`, `Close`, `Resume` and `RestartFlow`.
+Each carries the `command_id` it is deduplicated by and `at`, the time it happened (epoch seconds):
+the engine has no clock, so every time it reasons about comes from here. The router sends `Inbound`
+and `DeliveryStatus`; the I/O side sends `TimerFired` for the timers and `ApiCallResult` /
+`WebhookResult` for the calls the engine asked for through events; the management API sends the
+agent's `AgentMessage`, `Close`, `Resume` and `RestartFlow`.
 """
 
 from __future__ import annotations
@@ -51,6 +51,20 @@ class ApiCallResult:
     request_id: str
     status: int | None
     body: Any
+    error: str | None
+    at: int
+
+
+@dataclass(frozen=True)
+class WebhookResult:
+    """How a fire-and-forget `WebhookRequested` went (the flow did not wait for it): recorded
+    so a refused or failing webhook shows in the conversation."""
+
+    type: ClassVar[str] = "webhook_result"
+    command_id: str
+    request_id: str
+    node_id: str
+    status: int | None
     error: str | None
     at: int
 
@@ -129,6 +143,7 @@ Command = (
     Inbound
     | TimerFired
     | ApiCallResult
+    | WebhookResult
     | DeliveryStatus
     | AgentMessage
     | Close

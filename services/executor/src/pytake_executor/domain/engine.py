@@ -21,6 +21,7 @@ from pytake_executor.domain.commands import (
     RestartFlow,
     Resume,
     TimerFired,
+    WebhookResult,
 )
 from pytake_executor.domain.events import Event, InboundIgnored, InboundReceived, NodeEntered
 from pytake_executor.domain.flow import Node
@@ -48,6 +49,9 @@ def _dispatch(run: Run, command: Command) -> Node | None:
             return timers.on_timer(run, command)
         case ApiCallResult():
             return calls.on_result(run, command)
+        case WebhookResult():
+            calls.on_webhook_result(run, command)
+            return None
         case DeliveryStatus():
             window.on_status(run, command)
             return None

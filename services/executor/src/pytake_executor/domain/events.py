@@ -160,6 +160,17 @@ class WebhookRequested(_Event):
     body: Any = None
 
 
+class WebhookCompleted(_Event):
+    """A webhook's outcome: its HTTP status, or the error (a refusal of the egress policy
+    starts with `refused:`). Nothing in the conversation depends on it."""
+
+    type: Literal["webhook_completed"] = "webhook_completed"
+    request_id: str
+    node_id: str
+    status: int | None
+    error: str | None
+
+
 class TimerScheduled(_Event):
     type: Literal["timer_scheduled"] = "timer_scheduled"
     timer_id: str
@@ -235,6 +246,7 @@ Event = Annotated[
     | ApiCallRequested
     | ApiCallCompleted
     | WebhookRequested
+    | WebhookCompleted
     | TimerScheduled
     | TimerCancelled
     | TimerElapsed

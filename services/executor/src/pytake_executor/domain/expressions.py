@@ -1,12 +1,12 @@
 """The `set_variable` expression language: small, safe, and never Python's `eval`.
 
-Numbers, strings in single or double quotes, `{{var}}` references (dotted paths; a missing
-variable is None), `+ - * /`, unary minus, parentheses and the comparisons `== != > < >= <=`.
-`+` adds when both sides are numeric and joins text otherwise; the other arithmetic needs
-numbers. A hand-written tokenizer feeds a recursive-descent parser that evaluates as it goes;
-every failure (syntax, types, division by zero, a number out of range, a too-long or too-deep
-expression, a text result past `MAX_TEXT`) is an `ExpressionError`, so a bad expression is a recorded node failure, never a
-crash of `decide`.
+Numbers, strings in single or double quotes, `{{var}}` references (dotted paths; a missing variable
+is None), `+ - * /`, unary minus, parentheses and the comparisons `== != > < >= <=`. `+` adds when
+both sides are numeric and joins text otherwise; the other arithmetic needs numbers. A hand-written
+tokenizer feeds a recursive-descent parser that evaluates as it goes; every failure (syntax, types,
+division by zero, a number out of range, a too-long or too-deep expression, a text result past
+`MAX_TEXT`) is an `ExpressionError`, so a bad expression is a recorded node failure, never a crash
+of `decide`.
 """
 
 from __future__ import annotations

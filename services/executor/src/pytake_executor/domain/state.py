@@ -216,5 +216,6 @@ def _change(state: ConversationState, event: Event) -> dict[str, Any] | None:
                 "pending_call": None,
                 "timers": {},
             }
-    # Events that only record (InboundIgnored, NodeFailed, PathChosen, CommandIgnored).
+    # Events that only record (InboundIgnored, NodeFailed, PathChosen, CommandIgnored,
+    # WebhookCompleted).
     return None

@@ -1,10 +1,10 @@
 """The webhook endpoints Meta calls: verification (GET) and notifications (POST).
 
-A POST is answered 200 only once the broker acknowledged every item of the batch; if the broker
-is unavailable the answer is 503, so Meta retries later. A body is authentic only when signed by
-the app that owns every number it names (`signature.py`); a per-number URL takes only bodies
-for its own number. Anything else is 401 and nothing is published. A signed body we cannot parse is still recorded before the 4xx, so nothing
-Meta sent is lost.
+A POST is answered 200 only once the broker acknowledged every item of the batch; if the broker is
+unavailable the answer is 503, so Meta retries later. A body is authentic only when signed by the
+app that owns every number it names (`signature.py`); a per-number URL takes only bodies for its
+own number. Anything else is 401 and nothing is published. A signed body we cannot parse is still
+recorded before the 4xx, so nothing Meta sent is lost.
 """
 
 from __future__ import annotations

@@ -6,7 +6,8 @@ stored as `{status, body}` in `responseVariable` and the `success` / `error` edg
 (else the default edge). On failure `errorHandling.onError` decides: `continue` (the default;
 `fallbackValue` stands in for the body), `stop` (hand off to a human) or `retry` (up to
 `maxRetries` more requests, `retryDelay` seconds apart through an `api_retry` timer).
-`webhook` emits `WebhookRequested` and goes on at once: fire and forget.
+`webhook` emits `WebhookRequested` and goes on at once: fire and forget; its outcome comes back
+later as a `webhook_result` command, recorded as `WebhookCompleted`.
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ from typing import Any
 
 import orjson
 
-from pytake_executor.domain.commands import ApiCallResult
+from pytake_executor.domain.commands import ApiCallResult, WebhookResult
 from pytake_executor.domain.events import (
     ApiCallCompleted,
     ApiCallRequested,
     CommandIgnored,
     NodeFailed,
     VariableSet,
+    WebhookCompleted,
     WebhookRequested,
 )
 from pytake_executor.domain.flow import Node
@@ -186,3 +188,14 @@ def webhook(run: Run, node: Node) -> Node | None:
         )
     )
     return run.follow(node)
+
+
+def on_webhook_result(run: Run, result: WebhookResult) -> None:
+    run.emit(
+        WebhookCompleted(
+            request_id=result.request_id,
+            node_id=result.node_id,
+            status=result.status,
+            error=result.error,
+        )
+    )
