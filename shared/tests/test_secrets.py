@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pytake_shared.secrets import PREFIX, SecretBox
+from pytake_shared.secrets import PREFIX, Required, SecretBox, generate, problems
 
 
 def test_a_sealed_secret_opens_to_the_plaintext() -> None:
@@ -59,3 +59,36 @@ def test_a_corrupted_sealed_value_is_refused() -> None:
 def test_an_empty_key_is_refused() -> None:
     with pytest.raises(ValueError, match="must not be empty"):
         SecretBox("")
+
+
+def test_a_rotated_key_still_opens_old_seals_and_new_seals_use_the_new_key() -> None:
+    old = SecretBox("the old key")
+    sealed_before = old.seal("EAAG-token")
+    rotated = SecretBox("the new key", ["the old key"])
+    assert rotated.open(sealed_before) == "EAAG-token"
+    sealed_after = rotated.seal("EAAG-token")
+    assert SecretBox("the new key").open(sealed_after) == "EAAG-token"
+    with pytest.raises(ValueError):
+        old.open(sealed_after)
+    # Resealing moves an old seal to the new key; a current one needs nothing.
+    moved = rotated.reseal(sealed_before)
+    assert moved is not None and SecretBox("the new key").open(moved) == "EAAG-token"
+    assert rotated.reseal(sealed_after) is None
+    assert rotated.reseal("plain") is None
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("", "is not set"),
+        ("dev-only-config-key-change-me", "published"),
+        ("CHANGE-ME", "published"),
+        ("short", "shorter than 32"),
+    ],
+)
+def test_a_missing_published_or_short_secret_is_one_line_naming_its_variable(
+    value: str, problem: str
+) -> None:
+    [line] = problems([Required("PYTAKE_CONFIG_KEY", value, 32)])
+    assert line.startswith("PYTAKE_CONFIG_KEY ") and problem in line
+    assert problems([Required("PYTAKE_CONFIG_KEY", generate(), 32)]) == []

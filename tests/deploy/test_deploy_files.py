@@ -21,7 +21,9 @@ import yaml
 from pydantic import AliasChoices, AliasPath
 from pydantic_settings import BaseSettings
 
+from pytake_shared import secrets
 from pytake_shared.topics import DEFAULT_PARTITIONS
+from pytake_tools.devsecrets import env_file
 from pytake_tools.stack import DEFAULT_PORTS, SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,7 +44,26 @@ SETTINGS_CLASSES: dict[str, tuple[str, str]] = {
 # Read by the interpreter, not by the settings.
 ALLOWED_EXTRA_ENV = {"PYTHONUNBUFFERED"}
 INFRASTRUCTURE = {"kafka", "postgres", "kafka-c1", "kafka-c2", "kafka-c3"}
-INTERPOLATION = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::?-(?P<default>[^}]*))?\}")
+INTERPOLATION = re.compile(
+    r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
+    r"(?:(?::?-(?P<default>[^}]*))|(?::\?(?P<required>[^}]*)))?\}"
+)
+SECRETS = {
+    "PYTAKE_CONFIG_KEY",
+    "META_APP_SECRET",
+    "WEBHOOK_VERIFY_TOKEN",
+    "JWT_SECRET",
+    "PYTAKE_ADMIN_EMAIL",
+    "PYTAKE_ADMIN_PASSWORD",
+    "POSTGRES_PASSWORD",
+}
+
+
+def generated_env() -> dict[str, str]:
+    """The `.env` that `pytake secrets generate` writes, with META_APP_SECRET filled in."""
+    text = env_file(admin_email="ops@example.com", app_secret="the-meta-app-secret-0123")
+    pairs = (line.split("=", 1) for line in text.splitlines() if line and line[0] != "#")
+    return dict(pairs)
 
 
 # -- helpers ---------------------------------------------------------------------------------
@@ -83,8 +104,15 @@ def python_module(command: list[str]) -> str:
 
 
 def resolve_interpolation(value: str) -> str:
-    """What Compose makes of `${VAR:-default}` with VAR unset: its default."""
-    return INTERPOLATION.sub(lambda m: m.group("default") or "", value)
+    """What Compose makes of `${VAR:-default}` with VAR unset (its default) and of a required
+    `${VAR:?why}` (the generated `.env`'s value)."""
+    env = generated_env()
+    return INTERPOLATION.sub(
+        lambda m: (
+            env[m.group("name")] if m.group("required") is not None else m.group("default") or ""
+        ),
+        value,
+    )
 
 
 def build_settings(
@@ -183,13 +211,25 @@ def test_compose_env_values_validate(
             assert settings.http_port == DEFAULT_PORTS[name], name
             assert settings.kafka_bootstrap_servers == "kafka:9092"
             assert settings.kafka_enable_idempotence is True, "real Kafka supports idempotence"
-            assert settings.pytake_config_key
+            assert secrets.problems(settings.required_secrets()) == [], name
 
 
-def test_compose_interpolations_have_defaults(compose: dict[str, Any]) -> None:
-    """`docker compose up` must work without an .env file."""
+def test_compose_secrets_come_from_the_env_file_and_settings_have_defaults(
+    compose: dict[str, Any],
+) -> None:
+    """A secret has no default (compose refuses to start without it, naming the command that
+    makes the `.env`); every other setting has one, so the `.env` holds only secrets."""
+    names = set()
     for match in INTERPOLATION.finditer(COMPOSE_FILE.read_text()):
-        assert match.group("default") is not None, f"${{{match.group('name')}}} has no default"
+        name = match.group("name")
+        names.add(name)
+        if name in SECRETS:
+            assert match.group("required") is not None, f"${{{name}}} must be required"
+            assert match.group("default") is None, f"${{{name}}} has a default"
+        else:
+            assert match.group("default") is not None, f"${{{name}}} has no default"
+    assert names >= SECRETS
+    assert set(generated_env()) >= SECRETS
 
 
 def test_compose_secrets_agree(app_services: dict[str, dict[str, Any]]) -> None:

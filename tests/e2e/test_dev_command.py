@@ -3,6 +3,7 @@ no process behind."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -23,15 +24,17 @@ pytestmark = pytest.mark.e2e
 
 def test_dev_runs_everything_and_ctrl_c_stops_every_process(tmp_path: Path) -> None:
     ports = {name: free_port() for name in DEFAULT_PORTS}
-    argv = [sys.executable, "-m", "pytake_tools.cli", "dev", "--log-dir", str(tmp_path)]
+    argv = [sys.executable, "-m", "pytake_tools.cli", "dev", "--log-dir", str(tmp_path / "logs")]
     for name, port in ports.items():
         argv += [f"--{name}-port", str(port)]
     env = {
         k: v for k, v in os.environ.items() if k not in ("KAFKA_BOOTSTRAP_SERVERS", "DATABASE_URL")
     }
+    # The user's own app secret wins over the checkout's generated one.
+    env["META_APP_SECRET"] = "the-users-own-meta-app-secret"
     started = time.monotonic()
     proc = subprocess.Popen(
-        argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        argv, env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
     lines: list[str] = []
     try:
@@ -46,8 +49,12 @@ def test_dev_runs_everything_and_ctrl_c_stops_every_process(tmp_path: Path) -> N
         family = psutil.Process(proc.pid).children(recursive=True)
         assert len(family) >= 7  # broker, postgres, 5 services, simulator
 
+        dev = json.loads((tmp_path / ".pytake" / "dev-secrets.json").read_text())
+        assert (tmp_path / ".pytake" / "dev-secrets.json").stat().st_mode & 0o077 == 0
+        assert dev["PYTAKE_ADMIN_PASSWORD"] in "".join(lines)  # the banner tells the login
         body, headers = signed(
-            "dev-app-secret", text_webhook("100000000000001", "551199", "hi", name="Ada")
+            "the-users-own-meta-app-secret",
+            text_webhook("100000000000001", "551199", "hi", name="Ada"),
         )
         sim = f"http://127.0.0.1:{ports['metasim']}/_sim/messages"
         with httpx.Client(timeout=5) as client:
@@ -64,7 +71,7 @@ def test_dev_runs_everything_and_ctrl_c_stops_every_process(tmp_path: Path) -> N
             api = f"http://127.0.0.1:{ports['analytics']}/api/v1"
             login = client.post(
                 f"{api}/auth/login",
-                json={"email": "admin@pytake.dev", "password": "pytake-dev-admin"},
+                json={"email": "admin@pytake.dev", "password": dev["PYTAKE_ADMIN_PASSWORD"]},
             )
             assert login.status_code == 200, login.text
             auth = {"Authorization": f"Bearer {login.json()['token']['access_token']}"}

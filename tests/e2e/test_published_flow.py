@@ -16,7 +16,6 @@ from pytake_tools.webhooks import signed, text_webhook
 pytestmark = pytest.mark.e2e
 
 NUMBER = "100000000000001"
-ADMIN = {"PYTAKE_ADMIN_EMAIL": "admin@e2e.test", "PYTAKE_ADMIN_PASSWORD": "e2e-admin-password"}
 
 
 async def _until(check: Any, timeout: float = 45) -> Any:
@@ -28,7 +27,6 @@ async def _until(check: Any, timeout: float = 45) -> Any:
             await asyncio.sleep(0.3)
 
 
-@pytest.mark.parametrize("stack_env", [ADMIN], indirect=True)
 async def test_a_flow_published_through_the_api_runs_for_the_next_new_conversation(
     stack: Stack,
 ) -> None:
@@ -38,7 +36,7 @@ async def test_a_flow_published_through_the_api_runs_for_the_next_new_conversati
     async with httpx.AsyncClient(timeout=10) as client:
         r = await client.post(
             f"{api}/auth/login",
-            json={"email": ADMIN["PYTAKE_ADMIN_EMAIL"], "password": ADMIN["PYTAKE_ADMIN_PASSWORD"]},
+            json={"email": stack.config.admin_email, "password": stack.config.admin_password},
         )
         assert r.status_code == 200, r.text
         auth = {"Authorization": f"Bearer {r.json()['token']['access_token']}"}

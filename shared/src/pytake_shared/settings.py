@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from pytake_shared.secrets import Required, SecretBox
 from pytake_shared.topics import DEFAULT_PARTITIONS, Topics
 
 
@@ -40,13 +41,27 @@ class ServiceSettings(BaseSettings):
     pytake_topic_partitions: int = Field(default=DEFAULT_PARTITIONS, ge=1)
     pytake_topic_replication: int = Field(default=1, ge=1)
     dlq_max_consecutive: int = Field(default=100, ge=1)
-    pytake_config_key: str = "dev-only-config-key-change-me"
+    # No default: every service refuses to start without a fit key (`secrets.problems`).
+    pytake_config_key: str = Field(default="", repr=False)
+    # Keys sealed with before a rotation: still opened, never sealed with (comma-separated).
+    pytake_config_old_keys: str = Field(default="", repr=False)
     # Destinations flows' calls may reach besides public addresses (`pytake_shared.egress`):
     # the executor enforces it, publish warns with it.
     egress_allow: str = ""
     log_level: str = "INFO"
     http_host: str = "127.0.0.1"
     http_port: int = 9100
+
+    @property
+    def config_old_keys(self) -> list[str]:
+        return [k.strip() for k in self.pytake_config_old_keys.split(",") if k.strip()]
+
+    def secret_box(self) -> SecretBox:
+        return SecretBox(self.pytake_config_key, self.config_old_keys)
+
+    def required_secrets(self) -> list[Required]:
+        """The secrets this service cannot start without (subclasses add theirs)."""
+        return [Required("PYTAKE_CONFIG_KEY", self.pytake_config_key, 32)]
 
     @property
     def topics(self) -> Topics:

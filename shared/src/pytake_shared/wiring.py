@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import asyncpg
 
 from pytake_shared import loop as event_loop
+from pytake_shared import secrets
 from pytake_shared.config import ConfigView
 from pytake_shared.db import create_pool, migrate_pool
 from pytake_shared.kafka.admin import ensure_topics, wait_for_broker
@@ -23,7 +24,6 @@ from pytake_shared.kafka.consumer import ConsumerLoop, RecordHandler
 from pytake_shared.kafka.producer import Producer
 from pytake_shared.logs import configure_logging
 from pytake_shared.runtime import Runtime
-from pytake_shared.secrets import SecretBox
 from pytake_shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,7 @@ async def start_database(runtime: Runtime, schema: str, migrations: Path) -> asy
 
 
 def start_config_view(runtime: Runtime) -> ConfigView:
-    view = ConfigView(runtime.settings, SecretBox(runtime.settings.pytake_config_key))
+    view = ConfigView(runtime.settings, runtime.settings.secret_box())
     runtime.add_task("config-view", view.run, view.stop)
     runtime.add_ready_check("config", view.caught_up.is_set)
     return view
@@ -106,6 +106,12 @@ def start_consumer(
 
 
 def service_main(settings: S, run: Callable[[S], Coroutine[Any, Any, int]]) -> None:
-    """The body of every `python -m pytake_<service>`: logs, run, exit with its code."""
+    """The body of every `python -m pytake_<service>`: refuse unfit secrets, logs, run, exit
+    with its code."""
+    refused = secrets.problems(settings.required_secrets())
+    for line in refused:
+        print(f"pytake-{settings.service_name}: refusing to start: {line}", file=sys.stderr)
+    if refused:
+        sys.exit(2)
     configure_logging(settings.service_name, settings.log_level)
     sys.exit(event_loop.run(run(settings), settings.pytake_event_loop))

@@ -15,6 +15,7 @@ from pathlib import Path
 from pytake_shared.topics import Topics
 from pytake_tools import rebuild_cli, replay_cli
 from pytake_tools.chat import ChatSession, run_chat
+from pytake_tools.devsecrets import DEV_FILE, dev_secrets, env_file
 from pytake_tools.operator import (
     create_topics,
     describe_topic,
@@ -26,13 +27,10 @@ from pytake_tools.stack import DEFAULT_PORTS, Stack, StackConfig
 from pytake_tools.webhooks import encode, signature, text_webhook
 
 DEMO_NUMBER = "100000000000001"
-# `pytake dev` only: the super admin the API accepts at once (the environment overrides it).
-DEV_ADMIN = {"PYTAKE_ADMIN_EMAIL": "admin@pytake.dev", "PYTAKE_ADMIN_PASSWORD": "pytake-dev-admin"}
 
 
 def _banner(stack: Stack, sample: Path) -> str:
     cfg = stack.config
-    env = cfg.extra_env
     sig = signature(cfg.app_secret, sample.read_bytes())
     rows = [
         ("analytics API", stack.url("analytics") + "/docs"),
@@ -57,11 +55,30 @@ def _banner(stack: Stack, sample: Path) -> str:
         f"       -H 'X-Hub-Signature-256: {sig}' --data-binary @{sample}",
         f"  curl -s '{stack.url('metasim')}/_sim/messages?phone_number_id={DEMO_NUMBER}'",
         "",
-        f"  API login: {env.get('PYTAKE_ADMIN_EMAIL')} / {env.get('PYTAKE_ADMIN_PASSWORD')}"
+        f"  API login: {cfg.admin_email} / {cfg.admin_password}"
         f" (POST {stack.url('analytics')}/api/v1/auth/login)",
+        f"  (secrets of this checkout: {DEV_FILE}; a variable you export wins)",
         "",
     ]
     return "\n".join(lines)
+
+
+def dev_config(ports: dict[str, int], log_dir: Path) -> StackConfig:
+    """`pytake dev`'s stack: this checkout's secrets, and whatever the user exported wins
+    (a real Meta app's secret and verify token, the Graph API, the admin)."""
+    secrets = dev_secrets()
+    return StackConfig(
+        ports=ports,
+        log_dir=log_dir,
+        app_secret=secrets["META_APP_SECRET"],
+        verify_token=secrets["WEBHOOK_VERIFY_TOKEN"],
+        config_key=secrets["PYTAKE_CONFIG_KEY"],
+        jwt_secret=secrets["JWT_SECRET"],
+        admin_email=os.environ.get("PYTAKE_ADMIN_EMAIL") or "admin@pytake.dev",
+        admin_password=secrets["PYTAKE_ADMIN_PASSWORD"],
+        access_token=secrets["PYTAKE_DEMO_ACCESS_TOKEN"],
+        graph_api_base_url=os.environ.get("GRAPH_API_BASE_URL", ""),
+    )
 
 
 async def _dev(args: argparse.Namespace) -> int:
@@ -70,8 +87,7 @@ async def _dev(args: argparse.Namespace) -> int:
         value = getattr(args, f"{name}_port", None)
         if value:
             ports[name] = value
-    admin = {name: os.environ.get(name) or value for name, value in DEV_ADMIN.items()}
-    stack = Stack(StackConfig(ports=ports, log_dir=Path(args.log_dir), extra_env=admin))
+    stack = Stack(dev_config(ports, Path(args.log_dir)))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -115,7 +131,11 @@ def main(argv: list[str] | None = None) -> None:
     chat.add_argument("--name", default="You", help="your profile name")
     chat.add_argument("--ingress", default=f"http://127.0.0.1:{DEFAULT_PORTS['ingress']}")
     chat.add_argument("--simulator", default=f"http://127.0.0.1:{DEFAULT_PORTS['metasim']}")
-    chat.add_argument("--app-secret", default=os.environ.get("META_APP_SECRET", "dev-app-secret"))
+    chat.add_argument(
+        "--app-secret",
+        default=None,
+        help=f"the app secret webhooks are signed with (default $META_APP_SECRET, else {DEV_FILE})",
+    )
     flow = sub.add_parser("flow", help="flow documents").add_subparsers(
         dest="flow_cmd", required=True
     )
@@ -134,6 +154,14 @@ def main(argv: list[str] | None = None) -> None:
     describe = topics_sub.add_parser("describe", help="end offsets, and a group's lag")
     describe.add_argument("topic")
     describe.add_argument("--group", default=None, help="a consumer group, to show its lag")
+    secrets_cmd = sub.add_parser("secrets", help="secrets for a deployment")
+    secrets_sub = secrets_cmd.add_subparsers(dest="secrets_cmd", required=True)
+    generate = secrets_sub.add_parser(
+        "generate", help="an .env for docker compose with a fresh random value for every secret"
+    )
+    generate.add_argument("--output", type=Path, help="write it there (never over a file)")
+    generate.add_argument("--admin-email", default="admin@example.com")
+    generate.add_argument("--app-secret", default=None, help="your Meta app's secret")
     replay_cli.add_parser(sub)
     rebuild_cli.add_parser(sub)
     args = parser.parse_args(argv)
@@ -142,6 +170,17 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(run(replay_cli.run(args, sys.stdout, sys.stderr)))
     if args.command == "rebuild":
         sys.exit(run(rebuild_cli.run(args, sys.stdout, sys.stderr)))
+    if args.command == "secrets":
+        text = env_file(admin_email=args.admin_email, app_secret=args.app_secret)
+        if args.output is None:
+            print(text, end="")
+        elif args.output.exists():
+            sys.exit(f"{args.output} exists; not overwriting it")
+        else:
+            args.output.touch(mode=0o600)
+            args.output.write_text(text)
+            print(f"wrote {args.output}; fill in META_APP_SECRET if it is empty", file=sys.stderr)
+        sys.exit(0)
     if args.command == "flow":
         sys.exit(validate_flow_file(args.file, sys.stdout))
     if args.command == "topics":
@@ -160,7 +199,7 @@ def main(argv: list[str] | None = None) -> None:
             simulator_url=args.simulator.rstrip("/"),
             phone_number_id=args.number,
             wa_id=args.wa_id.lstrip("+"),
-            app_secret=args.app_secret,
+            app_secret=args.app_secret or dev_secrets()["META_APP_SECRET"],
             name=args.name,
         )
         print(f"chatting with {args.number} as +{session.wa_id}; /quit to leave", flush=True)

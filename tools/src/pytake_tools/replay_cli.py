@@ -12,7 +12,7 @@ import os
 from typing import TextIO
 
 from pytake_shared.config import ConfigView
-from pytake_shared.secrets import SecretBox
+from pytake_shared.secrets import SecretBox, generate
 from pytake_shared.settings import ServiceSettings
 from pytake_shared.topics import Topics
 from pytake_tools import conversation as conv
@@ -117,8 +117,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     convo.add_argument("--flow-id", help="the flow to substitute (default: the conversation's)")
     convo.add_argument(
         "--config-key",
-        default=os.environ.get("PYTAKE_CONFIG_KEY", ServiceSettings().pytake_config_key),
-        help="key of the secrets on the config topic (default $PYTAKE_CONFIG_KEY)",
+        default=os.environ.get("PYTAKE_CONFIG_KEY", ""),
+        help="key of the secrets on the config topic (default $PYTAKE_CONFIG_KEY; only the "
+        "numbers need it, a re-run reads the flows)",
     )
 
 
@@ -173,7 +174,8 @@ async def _conversation(args: argparse.Namespace, topics: Topics, out: TextIO, e
                 view: ConfigView | None = None
                 if args.flow_version is not None:
                     commands = await conv.read_key(reader, topics.commands, args.key, bar.advance)
-                    view = await load_config(reader, topics.config, SecretBox(args.config_key))
+                    box = SecretBox(args.config_key or generate())
+                    view = await load_config(reader, topics.config, box)
         except ReplayError as exc:
             print(f"error: {exc}", file=err)
             return 1

@@ -22,6 +22,7 @@ import asyncpg
 import httpx
 
 from pytake_shared.kafka.admin import ensure_topics, wait_for_broker
+from pytake_shared.secrets import generate
 from pytake_shared.testing.embedded import (
     EmbeddedBroker,
     EmbeddedPostgres,
@@ -51,10 +52,15 @@ class StackConfig:
     partitions: int = DEFAULT_PARTITIONS
     ports: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_PORTS))
     log_dir: Path = Path(".pytake/logs")
-    app_secret: str = "dev-app-secret"
-    verify_token: str = "dev-verify-token"
-    access_token: str = "demo-access-token"
-    config_key: str = "dev-only-config-key-change-me"
+    # No service has a default secret: a stack brings its own (random unless given).
+    app_secret: str = field(default_factory=generate)
+    verify_token: str = field(default_factory=generate)
+    access_token: str = field(default_factory=generate)
+    config_key: str = field(default_factory=generate)
+    jwt_secret: str = field(default_factory=generate)
+    admin_email: str = "admin@pytake.dev"
+    admin_password: str = field(default_factory=lambda: generate(12))
+    graph_api_base_url: str = ""  # "" = the stack's simulator
     demo_flow_file: str = ""
     status_delays_ms: str = "300,1000,2500"
     graph_api_version: str = "v21.0"
@@ -126,7 +132,10 @@ class Stack:
             "PYTAKE_CONFIG_KEY": cfg.config_key,
             "META_APP_SECRET": cfg.app_secret,
             "WEBHOOK_VERIFY_TOKEN": cfg.verify_token,
-            "GRAPH_API_BASE_URL": self.url("metasim"),
+            "JWT_SECRET": cfg.jwt_secret,
+            "PYTAKE_ADMIN_EMAIL": cfg.admin_email,
+            "PYTAKE_ADMIN_PASSWORD": cfg.admin_password,
+            "GRAPH_API_BASE_URL": cfg.graph_api_base_url or self.url("metasim"),
             "GRAPH_API_VERSION": cfg.graph_api_version,
             "PYTAKE_DEMO_SEED": "true",
             "PYTAKE_DEMO_ACCESS_TOKEN": cfg.access_token,

@@ -3,8 +3,11 @@ the REST API."""
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI
 
+from pytake_analytics.adapters.numbers import reseal_secrets
 from pytake_analytics.adapters.projections import prune_processed
 from pytake_analytics.api.app import create_app
 from pytake_analytics.api.deps import Context
@@ -18,6 +21,8 @@ from pytake_shared.wiring import start_consumer, start_database, start_producer
 
 __all__ = ["MIGRATIONS", "build", "run"]
 
+log = logging.getLogger(__name__)
+
 
 async def build(settings: AnalyticsSettings) -> tuple[Runtime, FastAPI]:
     runtime = Runtime(settings)
@@ -26,6 +31,9 @@ async def build(settings: AnalyticsSettings) -> tuple[Runtime, FastAPI]:
     app = create_app(settings, pool, producer)
     ctx: Context = app.state.pytake
     async with pool.acquire() as conn:
+        resealed = await reseal_secrets(conn, ctx.box)
+        if resealed:
+            log.info("resealed the secrets of %d numbers under the current key", resealed)
         await ensure_admin(conn, settings)
         if settings.pytake_demo_seed:
             await seed_demo(conn, settings, ctx.box)

@@ -1,11 +1,14 @@
 """Start-up data: the first super admin and, in `make dev`, a demo organization.
 
-Both are idempotent: ids are derived from stable names, rows are inserted only when absent.
+Both are idempotent: rows are inserted only when absent. The admin's id is random (an id
+derived from the e-mail would let anyone who knows the address predict it); the demo's ids
+are derived from stable names, which is harmless for a dev-only seed.
 """
 
 from __future__ import annotations
 
 import logging
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +61,7 @@ async def ensure_admin(conn: asyncpg.Connection, settings: AnalyticsSettings) ->
     await conn.execute(
         "INSERT INTO analytics.users (id, email, password_hash, full_name, role) "
         "VALUES ($1, $2, $3, 'Administrator', 'super_admin') ON CONFLICT (email) DO NOTHING",
-        deterministic_id("user", settings.pytake_admin_email.lower()),
+        uuid.uuid4(),
         settings.pytake_admin_email.lower(),
         PasswordHasher().hash(settings.pytake_admin_password),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from pytake_shared.secrets import Required
 from pytake_shared.settings import ServiceSettings
 
 
@@ -12,8 +13,10 @@ class AnalyticsSettings(ServiceSettings):
     http_port: int = 8000
     # Config records are few and a write's answer waits for them: no batching delay.
     kafka_linger_ms: int = 0
-    # HS256 keys should be at least 32 bytes; production sets JWT_SECRET.
-    jwt_secret: str = "dev-only-jwt-secret-change-me-0123456789"
+    # HS256 keys should be at least 32 bytes; no default (refused at start when unfit).
+    jwt_secret: str = Field(default="", repr=False)
+    jwt_issuer: str = "pytake"
+    jwt_audience: str = "pytake-api"
     access_token_ttl_s: int = Field(default=900, ge=1)
     refresh_token_ttl_s: int = Field(default=7 * 24 * 3600, ge=1)
     # Failed logins counted per IP and per account over a sliding window (kept in PostgreSQL,
@@ -27,10 +30,16 @@ class AnalyticsSettings(ServiceSettings):
     # How often the outbox is flushed in the background (each write also flushes it).
     outbox_interval_s: float = Field(default=2.0, gt=0)
     pytake_admin_email: str = ""
-    pytake_admin_password: str = ""
-    meta_app_secret: str = ""
+    pytake_admin_password: str = Field(default="", repr=False)
+    meta_app_secret: str = Field(default="", repr=False)
     webhook_verify_token: str = ""
     pytake_demo_seed: bool = False
     pytake_demo_flow_file: str = ""
     pytake_demo_phone_number_id: str = "100000000000001"
     pytake_demo_access_token: str = "demo-access-token"
+
+    def required_secrets(self) -> list[Required]:
+        needed = [*super().required_secrets(), Required("JWT_SECRET", self.jwt_secret, 32)]
+        if self.pytake_admin_email:
+            needed.append(Required("PYTAKE_ADMIN_PASSWORD", self.pytake_admin_password, 12))
+        return needed

@@ -37,14 +37,19 @@ async def test_login_returns_the_user_with_permissions_and_a_token_pair(
     token = body["token"]
     assert token["token_type"] == "bearer"
     assert token["expires_in"] == 900
-    claims = jwt.decode(token["access_token"], JWT_SECRET, algorithms=["HS256"])
+    claims = jwt.decode(
+        token["access_token"], JWT_SECRET, algorithms=["HS256"], audience="pytake-api"
+    )
+    assert (claims["iss"], claims["aud"]) == ("pytake", "pytake-api")
     assert claims["type"] == "access"
     assert claims["sub"] == body["user"]["id"]
     assert claims["organization_id"] == str(world.org_a)
     assert claims["role"] == "org_admin"
     assert claims["exp"] - claims["iat"] == 900
     assert claims["jti"]
-    refresh = jwt.decode(token["refresh_token"], JWT_SECRET, algorithms=["HS256"])
+    refresh = jwt.decode(
+        token["refresh_token"], JWT_SECRET, algorithms=["HS256"], audience="pytake-api"
+    )
     assert refresh["type"] == "refresh"
     assert refresh["exp"] - refresh["iat"] == 7 * 24 * 3600
 
@@ -108,14 +113,26 @@ async def test_me_needs_a_valid_access_token(client: httpx.AsyncClient, world: W
             "type": "access",
             "exp": 1,
             "jti": "7d7b9c1e-6d1f-4a57-9a43-0ef0c1a1a111",
+            "iss": "pytake",
+            "aud": "pytake-api",
         },
         JWT_SECRET,
     )
+    # The right key, but no issuer or audience, or another service's.
+    claims = jwt.decode(
+        token["access_token"], JWT_SECRET, algorithms=["HS256"], audience="pytake-api"
+    )
+    unscoped = jwt.encode({k: v for k, v in claims.items() if k not in ("iss", "aud")}, JWT_SECRET)
+    elsewhere = jwt.encode({**claims, "aud": "billing-api"}, JWT_SECRET)
+    foreign = jwt.encode({**claims, "iss": "someone-else"}, JWT_SECRET)
     cases: list[tuple[dict[str, str], str]] = [
         ({}, "not_authenticated"),
         ({"Authorization": "Basic abc"}, "not_authenticated"),
         (bearer("garbage"), "invalid_token"),
         (bearer(forged), "invalid_token"),
+        (bearer(unscoped), "invalid_token"),
+        (bearer(elsewhere), "invalid_token"),
+        (bearer(foreign), "invalid_token"),
         (bearer(expired), "token_expired"),
         (bearer(token["refresh_token"]), "invalid_token"),
     ]

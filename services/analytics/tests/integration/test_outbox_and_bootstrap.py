@@ -110,3 +110,36 @@ async def test_the_wired_service_seeds_flushes_and_republishes_at_start(
 
     runtime.request_stop()
     assert await runtime.serve(app) == 0
+
+
+@pytest.mark.usefixtures("restore_signals")
+async def test_a_rotated_config_key_reads_old_secrets_and_reseals_them_at_start(
+    make_settings: Callable[..., AnalyticsSettings], drain: Drain, topics: Topics
+) -> None:
+    old_key, new_key = "the-config-key-before-rotation-0001", "the-config-key-after-rotation-0002"
+    common: dict[str, Any] = {"jwt_secret": JWT_SECRET, "pytake_demo_seed": True, **CHEAP}
+    before = make_settings(AnalyticsSettings, pytake_config_key=old_key, **common)
+    runtime, app = await build(before)  # seeds the demo number, sealed with the old key
+    runtime.request_stop()
+    assert await runtime.serve(app) == 0
+
+    after = make_settings(
+        AnalyticsSettings, pytake_config_key=new_key, pytake_config_old_keys=old_key, **common
+    )
+    runtime, app = await build(after)
+    runtime.request_stop()
+    assert await runtime.serve(app) == 0
+    pool = await create_pool(after.database_url)
+    try:
+        stored = await pool.fetchrow(
+            "SELECT access_token, app_secret FROM analytics.whatsapp_numbers"
+        )
+    finally:
+        await pool.close()
+    alone = SecretBox(new_key)  # the old key can now be retired
+    assert alone.open(stored["access_token"]) == after.pytake_demo_access_token
+    with pytest.raises(ValueError):
+        SecretBox(old_key).open(stored["access_token"])
+    record = latest(await drain(topics.config))[f"number:{after.pytake_demo_phone_number_id}"]
+    sealed = orjson.loads(record or b"")["data"]["entity"]["access_token"]
+    assert alone.open(sealed) == after.pytake_demo_access_token

@@ -25,7 +25,10 @@ def issue(kind: tokens.TokenType = "access", ttl_s: int = 900) -> str:
 
 
 def test_an_access_token_carries_the_claims_every_service_reads() -> None:
-    claims = jwt.decode(issue(), SECRET, algorithms=["HS256"], options={"verify_exp": False})
+    claims = jwt.decode(
+        issue(), SECRET, algorithms=["HS256"], audience="pytake-api", options={"verify_exp": False}
+    )
+    assert (claims["iss"], claims["aud"]) == ("pytake", "pytake-api")
     assert claims["sub"] == str(USER)
     assert claims["type"] == "access"
     assert claims["organization_id"] == str(ORG)

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from pydantic import Field
+
+from pytake_shared.secrets import Required
 from pytake_shared.settings import ServiceSettings
 
 
 class IngressSettings(ServiceSettings):
     service_name: str = "ingress"
     http_port: int = 8001
-    meta_app_secret: str = ""
+    meta_app_secret: str = Field(default="", repr=False)
     webhook_verify_token: str = ""
     webhook_max_body_bytes: int = 3 * 1024 * 1024
+
+    def required_secrets(self) -> list[Required]:
+        return [*super().required_secrets(), Required("META_APP_SECRET", self.meta_app_secret, 16)]

@@ -29,6 +29,8 @@ from pytake_shared.topics import Topics
 
 S = TypeVar("S", bound=ServiceSettings)
 TEST_PARTITIONS = 4
+# Tests pass their own key: the services have none by default.
+TEST_CONFIG_KEY = "test-config-key-" + uuid.uuid4().hex
 
 
 def docker_available() -> bool:
@@ -113,6 +115,7 @@ def make_settings(kafka_bootstrap: str, database: str, topics: Topics) -> Callab
             "pytake_topic_partitions": topics.partitions,
             "kafka_session_timeout_ms": 6000,
             "http_port": 0,
+            "pytake_config_key": TEST_CONFIG_KEY,
         }
         values.update(overrides)
         return cls(**values)

@@ -10,6 +10,7 @@ import asyncpg
 
 from pytake_analytics.adapters.rows import as_dict, page, set_clause
 from pytake_analytics.domain.errors import Conflict
+from pytake_shared.secrets import SecretBox
 
 _IN_SCOPE = "($1::uuid IS NULL OR organization_id = $1)"
 SECRETS = ("access_token", "app_secret")
@@ -113,3 +114,23 @@ async def assign_chatbot(
         number_ids,
     )
     return [r["id"] for r in [*released, *taken]]
+
+
+async def reseal_secrets(conn: asyncpg.Connection, box: SecretBox) -> int:
+    """Seal every stored token and app secret under the current `PYTAKE_CONFIG_KEY` (after a
+    rotation); the number of numbers changed. Once it ran, the old key can be retired."""
+    changed = 0
+    rows = await conn.fetch("SELECT id, access_token, app_secret FROM analytics.whatsapp_numbers")
+    for row in rows:
+        token, secret = box.reseal(row["access_token"]), box.reseal(row["app_secret"])
+        if token is None and secret is None:
+            continue
+        await conn.execute(
+            "UPDATE analytics.whatsapp_numbers SET access_token = COALESCE($2, access_token), "
+            "app_secret = COALESCE($3, app_secret) WHERE id = $1",
+            row["id"],
+            token,
+            secret,
+        )
+        changed += 1
+    return changed

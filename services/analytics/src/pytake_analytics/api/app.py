@@ -31,7 +31,6 @@ from pytake_analytics.api.deps import Context
 from pytake_analytics.settings import AnalyticsSettings
 from pytake_shared.http_errors import install_error_handlers
 from pytake_shared.kafka.producer import Producer
-from pytake_shared.secrets import SecretBox
 
 PREFIX = "/api/v1"
 
@@ -47,7 +46,7 @@ def build_context(
     *,
     clock: Callable[[], datetime] = _now,
 ) -> Context:
-    box = SecretBox(settings.pytake_config_key)
+    box = settings.secret_box()
     outbox = Outbox(pool, producer, settings.topics.config, box)
     passwords = Passwords(
         time_cost=settings.password_hash_time_cost, memory_kib=settings.password_hash_memory_kib

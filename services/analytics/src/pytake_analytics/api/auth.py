@@ -61,11 +61,25 @@ def _pair(ctx: Context, user: Any) -> tuple[TokenOut, tokens.Claims]:
         "organization_id": user["organization_id"],
         "now": ctx.clock(),
         "secret": s.jwt_secret,
+        "issuer": s.jwt_issuer,
+        "audience": s.jwt_audience,
     }
     access, _ = tokens.issue("access", ttl_s=s.access_token_ttl_s, **common)
     refresh, claims = tokens.issue("refresh", ttl_s=s.refresh_token_ttl_s, **common)
     pair = TokenOut(access_token=access, refresh_token=refresh, expires_in=s.access_token_ttl_s)
     return pair, claims
+
+
+def _read(ctx: Context, refresh_token: str) -> tokens.Claims:
+    s = ctx.settings
+    return tokens.read(
+        refresh_token,
+        secret=s.jwt_secret,
+        expected="refresh",
+        now=ctx.clock(),
+        issuer=s.jwt_issuer,
+        audience=s.jwt_audience,
+    )
 
 
 def _expiry(claims: tokens.Claims) -> datetime:
@@ -101,9 +115,7 @@ async def login(body: LoginIn, request: Request, ctx: Ctx) -> LoginOut:
 
 @router.post("/refresh", response_model=TokenOut, responses=errors(401))
 async def refresh(body: RefreshIn, ctx: Ctx) -> TokenOut:
-    old = tokens.read(
-        body.refresh_token, secret=ctx.settings.jwt_secret, expected="refresh", now=ctx.clock()
-    )
+    old = _read(ctx, body.refresh_token)
     pair: TokenOut | None = None
     async with ctx.store.connect() as conn:
         user = await users.active_by_id(conn, old.sub)
@@ -125,12 +137,7 @@ async def refresh(body: RefreshIn, ctx: Ctx) -> TokenOut:
 @router.post("/logout", response_model=LogoutOut, responses=errors(401))
 async def logout(body: RefreshIn, ctx: Ctx) -> LogoutOut:
     try:
-        claims = tokens.read(
-            body.refresh_token,
-            secret=ctx.settings.jwt_secret,
-            expected="refresh",
-            now=ctx.clock(),
-        )
+        claims = _read(ctx, body.refresh_token)
     except Unauthorized as exc:
         if exc.code == "token_expired":
             return LogoutOut()  # nothing left to revoke

@@ -64,6 +64,8 @@ async def current_user(
         secret=ctx.settings.jwt_secret,
         expected="access",
         now=ctx.clock(),
+        issuer=ctx.settings.jwt_issuer,
+        audience=ctx.settings.jwt_audience,
     )
     async with ctx.store.connect() as conn:
         row = await users.active_by_id(conn, claims.sub)

@@ -1,8 +1,10 @@
 """Access and refresh tokens: HS256 JWTs with the claims every service can read.
 
-Claims: `sub` (user id), `type` (`access` or `refresh`), `exp`, `iat`, `organization_id`,
-`role`, `jti`. Time comes in as a value: expiry is checked here against `now`, not against
-the clock inside PyJWT, so the rules are testable without sleeping.
+Claims: `sub` (user id), `type` (`access` or `refresh`), `exp`, `iat`, `organization_id`, `role`,
+`jti`, and `iss` / `aud` (`JWT_ISSUER`, `JWT_AUDIENCE`), which are required and checked, so a token
+signed for another service that happens to share the key is refused. Time comes in as a value:
+expiry is checked here against `now`, not against the clock inside PyJWT, so the rules are testable
+without sleeping.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import jwt
 from pytake_analytics.domain.errors import Unauthorized
 
 ALGORITHM = "HS256"
+ISSUER = "pytake"
+AUDIENCE = "pytake-api"
 TokenType = Literal["access", "refresh"]
 
 
@@ -40,6 +44,8 @@ def issue(
     now: datetime,
     ttl_s: int,
     secret: str,
+    issuer: str = ISSUER,
+    audience: str = AUDIENCE,
 ) -> tuple[str, Claims]:
     iat = int(now.timestamp())
     claims = Claims(
@@ -59,18 +65,34 @@ def issue(
         "jti": str(claims.jti),
         "role": role,
         "organization_id": str(organization_id) if organization_id else None,
+        "iss": issuer,
+        "aud": audience,
     }
     return jwt.encode(payload, secret, algorithm=ALGORITHM), claims
 
 
-def read(token: str, *, secret: str, expected: TokenType, now: datetime) -> Claims:
-    """The claims of a valid, unexpired token of the expected type; else `Unauthorized`."""
+def read(
+    token: str,
+    *,
+    secret: str,
+    expected: TokenType,
+    now: datetime,
+    issuer: str = ISSUER,
+    audience: str = AUDIENCE,
+) -> Claims:
+    """The claims of a valid, unexpired token of the expected type, issuer and audience; else
+    `Unauthorized`."""
     try:
         payload = jwt.decode(
             token,
             secret,
             algorithms=[ALGORITHM],
-            options={"verify_exp": False, "require": ["sub", "type", "exp", "jti"]},
+            issuer=issuer,
+            audience=audience,
+            options={
+                "verify_exp": False,
+                "require": ["sub", "type", "exp", "jti", "iss", "aud"],
+            },
         )
         kind = payload["type"]
         exp = payload["exp"]
