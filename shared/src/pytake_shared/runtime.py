@@ -125,6 +125,9 @@ class Runtime:
             log_config=None,
             access_log=False,
             lifespan="off",
+            # uvicorn believes X-Forwarded-For from any local peer by default; the services
+            # decide themselves whom they trust (analytics' TRUSTED_PROXIES).
+            proxy_headers=False,
         )
         server = _Server(config)
         tasks = {asyncio.create_task(run(), name=name) for name, run in self._tasks.items()}

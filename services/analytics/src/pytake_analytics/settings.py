@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
+from pytake_analytics.domain.addresses import parse_networks
 from pytake_shared.secrets import Required
 from pytake_shared.settings import ServiceSettings
 
@@ -19,11 +20,16 @@ class AnalyticsSettings(ServiceSettings):
     jwt_audience: str = "pytake-api"
     access_token_ttl_s: int = Field(default=900, ge=1)
     refresh_token_ttl_s: int = Field(default=7 * 24 * 3600, ge=1)
-    # Failed logins counted per IP and per account over a sliding window (kept in PostgreSQL,
-    # so the limit holds across instances).
+    # Failed logins over a sliding window (kept in PostgreSQL, so the limits hold across
+    # instances): per (account, address); per account, for addresses it never logged in from;
+    # attempts on unknown accounts per address (see api/auth.py).
     login_window_s: int = Field(default=900, ge=1)
-    login_max_failures_per_account: int = Field(default=5, ge=1)
-    login_max_failures_per_ip: int = Field(default=20, ge=1)
+    login_max_failures_per_account_address: int = Field(default=5, ge=1)
+    login_max_failures_per_account: int = Field(default=20, ge=1)
+    login_max_unknown_per_address: int = Field(default=20, ge=1)
+    login_known_address_days: int = Field(default=30, ge=1)
+    # Reverse proxies whose X-Forwarded-For is believed (addresses and CIDRs); none by default.
+    trusted_proxies: str = ""
     # argon2id cost of new password hashes (verification reads the cost from the hash).
     password_hash_time_cost: int = Field(default=3, ge=1)
     password_hash_memory_kib: int = Field(default=65536, ge=8)
@@ -37,6 +43,12 @@ class AnalyticsSettings(ServiceSettings):
     pytake_demo_flow_file: str = ""
     pytake_demo_phone_number_id: str = "100000000000001"
     pytake_demo_access_token: str = "demo-access-token"
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies(cls, value: str) -> str:
+        parse_networks(value)  # a bad entry stops the service at start, not a login later
+        return value
 
     def required_secrets(self) -> list[Required]:
         needed = [*super().required_secrets(), Required("JWT_SECRET", self.jwt_secret, 32)]

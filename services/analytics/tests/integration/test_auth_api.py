@@ -158,22 +158,100 @@ async def test_a_deactivated_account_cannot_log_in_nor_use_its_token(
     assert r.status_code == 401
 
 
-async def test_five_failures_lock_the_account_with_429_and_retry_after(
-    client: httpx.AsyncClient, world: World
+def _from(
+    app: FastAPI, address: str, *, headers: dict[str, str] | None = None
+) -> httpx.AsyncClient:
+    """A client whose connection comes from `address`."""
+    transport = httpx.ASGITransport(app=app, client=(address, 40000))
+    return httpx.AsyncClient(transport=transport, base_url="http://analytics", headers=headers)
+
+
+async def test_five_failures_lock_the_account_for_that_address_only_with_429_and_retry_after(
+    app: FastAPI, world: World
 ) -> None:
-    for _ in range(5):
-        assert (await _login(client, "agent.a@pytake.test", "wrong-password")).status_code == 401
-    locked = await _login(client, "agent.a@pytake.test")  # even the right password
-    assert locked.status_code == 429
-    assert locked.json()["error"]["code"] == "too_many_attempts"
-    retry_after = int(locked.headers["retry-after"])
-    assert 800 < retry_after <= 900
-    assert locked.json()["error"]["retry_after"] == retry_after
-    # Another account from the same client is not locked by it.
-    assert (await _login(client, "agent.b@pytake.test")).status_code == 200
+    async with _from(app, "203.0.113.7") as attacker, _from(app, "198.51.100.20") as owner:
+        for _ in range(5):
+            r = await _login(attacker, "agent.a@pytake.test", "wrong-password")
+            assert r.status_code == 401
+        locked = await _login(attacker, "agent.a@pytake.test")  # even the right password
+        assert locked.status_code == 429
+        assert locked.json()["error"]["code"] == "too_many_attempts"
+        retry_after = int(locked.headers["retry-after"])
+        assert 800 < retry_after <= 900
+        assert locked.json()["error"]["retry_after"] == retry_after
+        # The account itself is not locked: its owner, elsewhere, logs in.
+        assert (await _login(owner, "agent.a@pytake.test")).status_code == 200
+        # Nor is another account from the attacker's address.
+        assert (await _login(attacker, "agent.b@pytake.test")).status_code == 200
 
 
-async def test_a_success_clears_the_account_failures(
+async def test_failures_from_many_addresses_cannot_lock_the_owner_out_where_they_log_in(
+    app: FastAPI, world: World
+) -> None:
+    async with _from(app, "198.51.100.20") as owner:
+        assert (await _login(owner, "viewer.a@pytake.test")).status_code == 200  # known here
+    for i in range(20):  # a distributed guess: 4 failures from each of 5 addresses
+        async with _from(app, f"203.0.113.{i // 4}") as attacker:
+            r = await _login(attacker, "viewer.a@pytake.test", "wrong-password")
+            assert r.status_code == 401
+    async with _from(app, "192.0.2.99") as stranger:
+        # From an address the account never logged in from, the account is now locked...
+        assert (await _login(stranger, "viewer.a@pytake.test")).status_code == 429
+    async with _from(app, "198.51.100.20") as owner:
+        # ...but not where its owner logs in.
+        assert (await _login(owner, "viewer.a@pytake.test")).status_code == 200
+
+
+async def test_unknown_accounts_are_throttled_per_address_without_blocking_real_logins(
+    app: FastAPI, world: World
+) -> None:
+    """The attack: twenty failed logins from one address, any e-mails, used to lock everyone
+    behind that address out (behind a proxy, everyone)."""
+    async with _from(app, "203.0.113.50") as office:
+        for i in range(20):
+            r = await _login(office, f"nobody{i}@pytake.test", "guess")
+            assert r.status_code == 401
+        assert (await _login(office, "nobody@pytake.test", "guess")).status_code == 429
+        # A wrong password on a real account also answers 429 there, so the address learns
+        # nothing about which e-mails exist...
+        assert (await _login(office, "agent.a@pytake.test", "guess")).status_code == 429
+        # ...and every real account's right password still works from it.
+        for email in ("agent.a@pytake.test", "viewer.a@pytake.test", "org_admin.b@pytake.test"):
+            assert (await _login(office, email)).status_code == 200, email
+
+
+async def test_x_forwarded_for_counts_only_from_a_trusted_proxy(
+    make_settings: Callable[..., AnalyticsSettings],
+    pool: asyncpg.Pool,
+    producer: Producer,
+    world: World,
+) -> None:
+    base = {"jwt_secret": JWT_SECRET, "pytake_config_key": CONFIG_KEY, **CHEAP}
+    untrusted = create_app(make_settings(AnalyticsSettings, **base), pool, producer)
+    # No proxy is trusted by default: a local client cannot spread its failures over made-up
+    # addresses (nor make its victim's address take the blame).
+    async with _from(untrusted, "127.0.0.1") as local:
+        for i in range(5):
+            local.headers["X-Forwarded-For"] = f"198.51.100.{i}"
+            assert (await _login(local, "agent.b@pytake.test", "wrong")).status_code == 401
+        assert (await _login(local, "agent.b@pytake.test")).status_code == 429
+    behind_proxy = create_app(
+        make_settings(AnalyticsSettings, trusted_proxies="10.0.0.0/8", **base), pool, producer
+    )
+    # Behind a trusted proxy, each client is its own address, the one the proxy appended
+    # (whatever the client itself put to the left of it).
+    for client_ip in ("198.51.100.7", "198.51.100.8"):
+        forwarded = {"X-Forwarded-For": f"127.0.0.1, {client_ip}, 10.1.1.1"}
+        async with _from(behind_proxy, "10.0.0.2", headers=forwarded) as proxied:
+            for _ in range(5):
+                r = await _login(proxied, "viewer.b@pytake.test", "wrong")
+                assert r.status_code == 401
+            assert (await _login(proxied, "viewer.b@pytake.test")).status_code == 429
+    async with _from(behind_proxy, "10.0.0.2", headers={"X-Forwarded-For": "198.51.100.9"}) as c:
+        assert (await _login(c, "viewer.b@pytake.test")).status_code == 200
+
+
+async def test_a_success_clears_that_addresss_failures(
     client: httpx.AsyncClient, world: World
 ) -> None:
     for _ in range(4):
@@ -194,20 +272,16 @@ async def test_the_limits_are_in_the_database_so_they_hold_across_instances(
         AnalyticsSettings,
         jwt_secret=JWT_SECRET,
         pytake_config_key=CONFIG_KEY,
-        login_max_failures_per_ip=3,
+        login_max_failures_per_account_address=3,
         **CHEAP,
     )
-    apps: list[FastAPI] = [create_app(settings, pool, producer) for _ in range(2)]
-    clients = [
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=a), base_url="http://analytics")
-        for a in apps
-    ]
+    apps = [create_app(settings, pool, producer) for _ in range(2)]
+    clients = [_from(a, "203.0.113.1") for a in apps]
     try:
-        emails = ["agent.a@pytake.test", "viewer.a@pytake.test", "agent.b@pytake.test"]
-        for c, email in zip([*clients, clients[0]], emails, strict=True):
-            assert (await _login(c, email, "wrong-password")).status_code == 401
-        # Three failures from this IP across both instances: the IP is now limited.
-        r: Any = await _login(clients[1], "org_admin.a@pytake.test")
+        for c in [*clients, clients[0]]:
+            assert (await _login(c, "agent.a@pytake.test", "wrong-password")).status_code == 401
+        # Three failures from this address across both instances: the pair is now limited.
+        r: Any = await _login(clients[1], "agent.a@pytake.test")
         assert r.status_code == 429
         assert int(r.headers["retry-after"]) > 0
     finally:

@@ -1,5 +1,5 @@
-"""Refresh tokens (issued, rotated, revoked) and failed logins, in PostgreSQL so every
-instance sees the same state."""
+"""Refresh tokens (issued, rotated, revoked), failed logins and the addresses accounts logged in
+from, in PostgreSQL so every instance sees the same state."""
 
 from __future__ import annotations
 
@@ -109,11 +109,45 @@ async def begin_attempt(
     return ids, 0
 
 
-async def forget_failures(conn: asyncpg.Connection, attempt_ids: list[int], email: str) -> None:
-    """A successful login: its own attempt is no failure, and the account starts afresh."""
+async def failures(conn: asyncpg.Connection, scope: str, subject: str, window_s: int) -> int:
+    """Failures of `(scope, subject)` inside the window."""
+    count: int = await conn.fetchval(
+        "SELECT count(*) FROM analytics.login_failures WHERE scope = $1 AND subject = $2 "
+        "AND at > now() - make_interval(secs => $3)",
+        scope,
+        subject,
+        float(window_s),
+    )
+    return count
+
+
+async def is_known(conn: asyncpg.Connection, email: str, address: str, days: int) -> bool:
+    """Whether `email` logged in from `address` in the last `days` days."""
+    found = await conn.fetchval(
+        "SELECT 1 FROM analytics.login_known WHERE email = $1 AND address = $2 "
+        "AND last_success_at > now() - make_interval(days => $3)",
+        email,
+        address,
+        days,
+    )
+    return found is not None
+
+
+async def succeeded(
+    conn: asyncpg.Connection, attempt_ids: list[int], email: str, address: str, pair: str
+) -> None:
+    """A successful login: its own attempt is no failure, this address starts afresh for this
+    account and is known from now on. The account's failures from elsewhere stay: a login by
+    its owner must not reset the count of someone guessing from other addresses."""
     await conn.execute(
         "DELETE FROM analytics.login_failures WHERE id = ANY($1::bigint[]) "
-        "OR (scope = 'account' AND subject = $2)",
+        "OR (scope = 'pair' AND subject = $2)",
         attempt_ids,
+        pair,
+    )
+    await conn.execute(
+        "INSERT INTO analytics.login_known (email, address) VALUES ($1, $2) "
+        "ON CONFLICT (email, address) DO UPDATE SET last_success_at = now()",
         email,
+        address,
     )

@@ -1,10 +1,13 @@
 """`/auth`: login, refresh (rotating), logout, me.
 
-Failed logins are limited per client IP and per account in PostgreSQL (so the limit holds
-across instances); an unknown email and a wrong password get the same answer after the same
-work. Refresh tokens are recorded by `jti`: each refresh revokes the one presented, and
-presenting a token that was already rotated away revokes every session of that user (it
-leaked).
+Failed logins are limited in PostgreSQL (so the limits hold across instances) in a way that cannot
+lock others out: per (account, address), 5 failures lock that account for that address only; per
+account, 20 failures lock it for addresses it never logged in from (where its owner usually logs in
+is unaffected); attempts on unknown accounts are throttled per address, which never blocks a real
+account's right password. The address is the peer's, or a trusted proxy's `X-Forwarded-For`
+(`domain/addresses.py`). An unknown email and a wrong password get the same answer after the same
+work. Refresh tokens are recorded by `jti`: each refresh revokes the one presented, and presenting
+a token that was already rotated away revokes every session of that user (it leaked).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from pytake_analytics.api.deps import Context, Ctx, CurrentUser
 from pytake_analytics.api.errors import errors
 from pytake_analytics.api.models import Body, UserOut, user_out
 from pytake_analytics.domain import tokens
+from pytake_analytics.domain.addresses import client_address
 from pytake_analytics.domain.errors import NotFound, TooManyAttempts, Unauthorized
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -90,27 +94,41 @@ def _expiry(claims: tokens.Claims) -> datetime:
 async def login(body: LoginIn, request: Request, ctx: Ctx) -> LoginOut:
     s = ctx.settings
     email = body.email.lower()
-    ip = request.client.host if request.client else "unknown"
-    limits = [
-        ("ip", ip, s.login_max_failures_per_ip),
-        ("account", email, s.login_max_failures_per_account),
-    ]
+    address = client_address(
+        request.client.host if request.client else None,
+        request.headers.getlist("x-forwarded-for"),
+        ctx.trusted_proxies,
+    )
+    pair = f"{email} {address}"
     async with ctx.store.connect() as conn:
-        attempt, wait_s = await auth.begin_attempt(conn, limits, s.login_window_s)
-        if wait_s:
-            raise TooManyAttempts("too many failed logins; retry later", retry_after_s=wait_s)
         user = await users.active_by_email(conn, email)
+        limits = [("pair", pair, s.login_max_failures_per_account_address)]
+        if user is None:
+            limits.append(("unknown", address, s.login_max_unknown_per_address))
+        elif not await auth.is_known(conn, email, address, s.login_known_address_days):
+            limits.append(("account", email, s.login_max_failures_per_account))
+        attempt, wait_s = await auth.begin_attempt(conn, limits, s.login_window_s)
+        throttled = (
+            user is not None
+            and await auth.failures(conn, "unknown", address, s.login_window_s)
+            >= s.login_max_unknown_per_address
+        )
     ok = await ctx.passwords.verify(user["password_hash"] if user else None, body.password)
+    if wait_s or ((user is None or not ok) and throttled):
+        # A throttled address gets 429 for a wrong password on a real account too, so the
+        # answer never tells which e-mails exist.
+        retry = wait_s or s.login_window_s
+        raise TooManyAttempts("too many failed logins; retry later", retry_after_s=retry)
     if user is None or not ok:
         raise Unauthorized("invalid email or password", code="invalid_credentials")
-    pair, claims = _pair(ctx, user)
+    pair_, claims = _pair(ctx, user)
     async with ctx.store.connect() as conn, conn.transaction():
-        await auth.forget_failures(conn, attempt, email)
+        await auth.succeeded(conn, attempt, email, address, pair)
         await auth.store_refresh(conn, claims.jti, user["id"], _expiry(claims))
         row = await users.get_user(conn, None, user["id"])
     if row is None:  # deleted in between
         raise Unauthorized("invalid email or password", code="invalid_credentials")
-    return LoginOut(user=user_out(row), token=pair)
+    return LoginOut(user=user_out(row), token=pair_)
 
 
 @router.post("/refresh", response_model=TokenOut, responses=errors(401))

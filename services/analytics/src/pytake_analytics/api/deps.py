@@ -6,6 +6,7 @@ a deactivated account or a changed role takes effect before its access token exp
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +20,7 @@ from pytake_analytics.adapters.commands import Commands
 from pytake_analytics.adapters.passwords import Passwords
 from pytake_analytics.adapters.store import Store
 from pytake_analytics.domain import tokens
+from pytake_analytics.domain.addresses import Network, parse_networks
 from pytake_analytics.domain.errors import Unauthorized
 from pytake_analytics.domain.roles import Principal, Role
 from pytake_analytics.settings import AnalyticsSettings
@@ -35,9 +37,13 @@ class Context:
     clock: Callable[[], datetime]
     commands: Commands
 
-    @property
+    @functools.cached_property
     def egress(self) -> EgressPolicy:
         return EgressPolicy.parse(self.settings.egress_allow)
+
+    @functools.cached_property
+    def trusted_proxies(self) -> tuple[Network, ...]:
+        return parse_networks(self.settings.trusted_proxies)
 
 
 def get_context(request: Request) -> Context:
