@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 # pytest-xdist workers for `make test`; the end-to-end tests all run on one of them.
 WORKERS ?= 2
 
-.PHONY: venv dev test test-fast lint fmt bench rebuild-analytics lock clean
+.PHONY: venv dev test test-fast lint fmt bench rebuild-analytics secrets lock clean
 
 venv: $(STAMP)
 
@@ -44,6 +44,10 @@ bench: $(STAMP)
 # waits, then goes on). Reads DATABASE_URL, KAFKA_BOOTSTRAP_SERVERS, PYTAKE_TOPIC_NAMESPACE like the service.
 rebuild-analytics: $(STAMP)
 	$(BIN)/pytake rebuild analytics --progress $(ARGS)
+
+# An .env for docker compose with a fresh random value for every secret (never overwritten).
+secrets: $(STAMP)
+	$(BIN)/pytake secrets generate --output .env
 
 # Re-resolve every dependency to its newest version and pin the result.
 lock:

@@ -16,6 +16,7 @@ from pytake_shared.envelope import Envelope
 from pytake_shared.kafka import Record, RecordHandler
 from pytake_shared.kafka.admin import ensure_topics, wait_for_broker
 from pytake_shared.runtime import Runtime
+from pytake_shared.secrets import generate
 from pytake_shared.settings import ServiceSettings
 from pytake_shared.testing.embedded import free_port
 from pytake_shared.topics import Topics
@@ -188,7 +189,10 @@ def test_service_main_runs_the_service_and_exits_with_its_code() -> None:
 
     def main() -> None:  # in a thread: asyncio.run needs a thread without a running loop
         try:
-            service_main(ServiceSettings(service_name="svc", log_level="WARNING"), run)
+            settings = ServiceSettings(
+                service_name="svc", log_level="WARNING", pytake_config_key=generate()
+            )
+            service_main(settings, run)
         except BaseException as exc:
             outcome.append(exc)
 
