@@ -9,6 +9,8 @@
   broker (produce N envelopes, consume them in one group with manual commits).
 - `webhook-auth`: webhooks checked per second with 1 and with 10,000 registered numbers, each
   with its own app secret (the check must not grow with the numbers registered).
+- `patterns`: a `matches` condition with pathological patterns on a 10,000-character input
+  (RE2: must stay well under 10 ms per evaluation; Python's `re` would never finish).
 - `e2e` (not in the default set): the whole system, signed webhooks in, Graph API calls out,
   for the pizza flow: offered vs achieved msgs/s, latency p50/p95/p99, per-stage split, CPU per
   process; `--rate R [R ...]`, `--contacts`, `--duration`, `--find-max`, `--profile SERVICE`
@@ -48,6 +50,23 @@ def bench_normalize(n: int) -> Row:
         normalize(payload, received_at=now)
     elapsed = time.perf_counter() - started
     return ("normalize webhook (1 text message)", n, elapsed, f"{n / elapsed:,.0f} bodies/s")
+
+
+def bench_patterns(n: int) -> list[Row]:
+    from pytake_executor.domain.conditions import holds
+
+    subject = {"s": "a" * 9_999 + "!"}
+    rows: list[Row] = []
+    for pattern in (r"^(a+)+$", r"^(a|a)*$", r"(.*a){20}$"):
+        condition = {"variable": "s", "operator": "matches", "value": pattern}
+        started = time.perf_counter()
+        for _ in range(n):
+            holds(condition, subject)
+        elapsed = time.perf_counter() - started
+        rows.append(
+            (f"matches {pattern} on 10,000 chars", n, elapsed, f"{elapsed / n * 1000:.3f} ms each")
+        )
+    return rows
 
 
 class _Count(RecordHandler):
@@ -121,6 +140,7 @@ def main() -> None:
         "sender": lambda: asyncio.run(bench_sender(min(args.n, 5000))),
         "executor": lambda: run_executor(args.n),
         "webhook-auth": lambda: run_webhook_auth(min(args.n, 3000)),
+        "patterns": lambda: bench_patterns(min(args.n, 2000)),
     }
     rows: list[Row] = []
     for name in args.names:
