@@ -237,3 +237,84 @@ async def _committed(bootstrap: str, group: str, topic: str) -> dict[int, int]:
         return {p: off for p, off in found.items() if off is not None}
     finally:
         await consumer.stop()
+
+
+class DownThenUp(RecordHandler):
+    """A batched handler whose database is away for its first `down` batches."""
+
+    batched = True
+
+    def __init__(self, down: int) -> None:
+        self.down = down
+        self.batches: list[list[int]] = []
+
+    async def handle_batch(self, records: Sequence[Record]) -> None:
+        self.batches.append([r.envelope.data["n"] for r in records])
+        if self.down:
+            self.down -= 1
+            raise ConnectionResetError(104, "Connection reset by peer")
+
+    async def handle(self, record: Record) -> None:
+        raise AssertionError("a batch the environment failed is retried whole, not split")
+
+
+async def test_a_batch_the_environment_failed_is_retried_whole_until_it_is_back(
+    make_settings: Callable[..., ServiceSettings],
+    topics: Topics,
+    started_producer: Producer,
+    drain: Any,
+) -> None:
+    await started_producer.send_many([(topics.commands, _env(n)) for n in range(5)])
+    handler = DownThenUp(down=3)
+    loop = ConsumerLoop(
+        make_settings(),
+        topics=[topics.commands],
+        group_id=f"{topics.namespace}-g",
+        handler=handler,
+        producer=started_producer,
+    )
+    loop.RETRY_BASE_S = 0.01
+    await _run_until(loop, lambda: handler.down == 0 and len(handler.batches) >= 4)
+    assert handler.batches[:4] == [handler.batches[0]] * 4
+    assert sorted(n for batch in handler.batches[3:] for n in batch) == list(range(5))
+    assert await drain(dlq(topics.commands)) == []
+
+
+class Pipelined(RecordHandler):
+    """A pipelined handler whose record `bug` fails with a bug after the others finished."""
+
+    pipelined = True
+
+    def __init__(self, bug: int) -> None:
+        self.bug = bug
+
+    async def submit(self, record: Record, park: Any) -> asyncio.Future[bool]:
+        done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        if record.envelope.data["n"] == self.bug:
+            done.set_exception(ValueError("a bug in the lane"))
+        else:
+            done.set_result(True)
+        return done
+
+
+async def test_a_bug_in_a_pipelined_record_stops_the_consumer_before_its_offset(
+    make_settings: Callable[..., ServiceSettings],
+    topics: Topics,
+    started_producer: Producer,
+    kafka_bootstrap: str,
+    drain: Any,
+) -> None:
+    await started_producer.send_many([(topics.wa_outbound, _env(n)) for n in range(5)])
+    group = f"{topics.namespace}-p"
+    loop = ConsumerLoop(
+        make_settings(),
+        topics=[topics.wa_outbound],
+        group_id=group,
+        handler=Pipelined(bug=3),
+        producer=started_producer,
+    )
+    with pytest.raises(ValueError, match="a bug in the lane"):
+        await asyncio.wait_for(loop.run(), 30)
+    # Everything before the bug is committed, the record with it is not: the restart redoes it.
+    assert set((await _committed(kafka_bootstrap, group, topics.wa_outbound)).values()) == {3}
+    assert await drain(dlq(topics.wa_outbound)) == []

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
+import asyncpg
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
@@ -116,8 +117,7 @@ async def test_poison_records_are_parked_with_their_reason_and_the_rest_flow(
     await producer.send_many([(topics.wa_inbound, _env(n)) for n in range(6)])
 
     def fail(record: Record) -> Exception | None:
-        n = record.envelope.data["n"]
-        return InvalidInput("bad n") if n == 2 else RuntimeError("bug") if n == 4 else None
+        return InvalidInput("bad n") if record.envelope.data["n"] == 2 else None
 
     handler = Collecting(fail)
     loop = ConsumerLoop(
@@ -128,14 +128,86 @@ async def test_poison_records_are_parked_with_their_reason_and_the_rest_flow(
         producer=producer,
     )
     loop.RETRY_BASE_S = 0.01
-    await _run_until(loop, lambda: sorted(handler.seen) == [0, 1, 3, 5])
-    parked = await _read_all(kafka_bootstrap, dlq(topics.wa_inbound), 3)
+    await _run_until(loop, lambda: sorted(handler.seen) == [0, 1, 3, 4, 5])
+    parked = await _read_all(kafka_bootstrap, dlq(topics.wa_inbound), 2)
     reasons = sorted(dict(r.headers)["dlq.reason"].decode() for r in parked)
-    assert reasons[0].startswith("handler error after 3 attempts: RuntimeError: bug")
-    assert reasons[1] == "invalid: bad n"
-    assert reasons[2].startswith("undecodable: value is not JSON")
-    assert handler.calls[4] == 3
+    assert reasons[0] == "invalid: bad n"
+    assert reasons[1].startswith("undecodable: value is not JSON")
+    assert handler.calls[2] == 1  # invalid input is never retried
     assert b"not json" in [r.value for r in parked]
+
+
+async def test_a_bug_stops_the_consumer_parks_nothing_and_the_restart_resumes_at_it(
+    make_settings: Callable[..., ServiceSettings],
+    topics: Topics,
+    producer: Producer,
+    drain: Any,
+) -> None:
+    settings = make_settings()
+    await producer.send_many([(topics.wa_inbound, _env(n)) for n in range(6)])
+    buggy = Collecting(lambda r: KeyError("oops") if r.envelope.data["n"] == 4 else None)
+    group = f"{topics.namespace}-g"
+    loop = ConsumerLoop(
+        settings, topics=[topics.wa_inbound], group_id=group, handler=buggy, producer=producer
+    )
+    with pytest.raises(KeyError, match="oops"):
+        await asyncio.wait_for(loop.run(), 30)
+    assert buggy.calls[4] == 1  # no quick retries: a bug is not the environment
+    # The next member of the group (the restarted process) starts at the record with the bug.
+    fixed = Collecting()
+    again = ConsumerLoop(
+        settings, topics=[topics.wa_inbound], group_id=group, handler=fixed, producer=producer
+    )
+    await _run_until(again, lambda: 4 in fixed.seen)
+    assert 4 not in buggy.seen  # (records before it may come again: handlers are idempotent)
+    assert await drain(dlq(topics.wa_inbound)) == []
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        FileNotFoundError(2, "No such file or directory"),  # the server's socket was gone
+        ConnectionRefusedError(111, "Connection refused"),
+        asyncpg.exceptions.ConnectionDoesNotExistError("connection was closed in the middle"),
+        asyncpg.exceptions.CannotConnectNowError("the database system is starting up"),
+        asyncpg.exceptions.AdminShutdownError("terminating connection due to administrator"),
+        asyncpg.exceptions.InterfaceError("connection is closed"),
+        TimeoutError(),
+    ],
+    ids=type,
+)
+async def test_raw_driver_errors_of_an_unavailable_database_are_retried_never_parked(
+    make_settings: Callable[..., ServiceSettings],
+    topics: Topics,
+    producer: Producer,
+    drain: Any,
+    error: Exception,
+) -> None:
+    failures = {"left": 4}
+    readiness: list[bool] = []
+
+    def fail(record: Record) -> Exception | None:
+        readiness.append(loop.ready())
+        if failures["left"]:
+            failures["left"] -= 1
+            return error
+        return None
+
+    await producer.send(topics.commands, _env(7))
+    handler = Collecting(fail)
+    loop = ConsumerLoop(
+        make_settings(),
+        topics=[topics.commands],
+        group_id=f"{topics.namespace}-g",
+        handler=handler,
+        producer=producer,
+    )
+    loop.RETRY_BASE_S = 0.01
+    await _run_until(loop, lambda: handler.seen == [7])
+    assert handler.calls[7] == 5
+    assert readiness == [True, False, False, False, False]  # not ready while it waits
+    assert loop.ready()
+    assert await drain(dlq(topics.commands)) == []
 
 
 async def test_transient_errors_are_retried_until_they_pass(

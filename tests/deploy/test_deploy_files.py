@@ -354,6 +354,10 @@ def container_env(container: dict[str, Any], objects: list[dict[str, Any]]) -> d
             data = config_maps[ref["name"]]["data"]
             assert ref["key"] in data, f"config map {ref['name']} has no key {ref['key']}"
             env[var["name"]] = data[ref["key"]]
+        elif "fieldRef" in var["valueFrom"]:
+            path = var["valueFrom"]["fieldRef"]["fieldPath"]
+            assert path == "metadata.name", f"{var['name']}: only the pod's name is used"
+            env[var["name"]] = f"{container['name']}-7d9f-x2k4"  # what Kubernetes would give
         else:
             raise AssertionError(f"unknown env source {var}")
     return {k: str(v) for k, v in env.items()}

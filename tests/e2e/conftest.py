@@ -31,8 +31,7 @@ async def stack(
         log_dir=tmp_path / "logs",
         demo_flow_file=str(FIXTURES / "hello_flow.json"),
         status_delays_ms="50,100,150",
-        # A killed consumer's partitions move after its session timeout: keep it short here.
-        extra_env={"KAFKA_SESSION_TIMEOUT_MS": "6000", **stack_env},
+        extra_env=stack_env,
     )
     running = Stack(config)
     try:

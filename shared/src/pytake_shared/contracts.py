@@ -41,6 +41,7 @@ OUT_SEND = "pytake.outbound.send"
 DELIVERY_ACCEPTED = "pytake.delivery.accepted"
 DELIVERY_RETRYING = "pytake.delivery.retrying"
 DELIVERY_FAILED = "pytake.delivery.failed"
+DELIVERY_INDEFINITE = "pytake.delivery.indefinite"  # outcome unknown, not sent again
 
 
 class _Model(BaseModel):

@@ -20,6 +20,7 @@ import uvicorn
 from fastapi import APIRouter, FastAPI, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from pytake_shared.faults import is_transient
 from pytake_shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -65,8 +66,11 @@ class Runtime:
                     return
                 try:
                     await job()
-                except Exception:
-                    log.exception("periodic job %s failed", name)
+                except Exception as exc:
+                    if is_transient(exc):  # the next run tries again; no traceback needed
+                        log.warning("periodic job %s: environment unavailable: %r", name, exc)
+                    else:
+                        log.exception("periodic job %s failed", name)
 
         self.add_task(name, loop, stop.set)
 

@@ -24,6 +24,10 @@ class ServiceSettings(BaseSettings):
     kafka_linger_ms: int = 5
     kafka_request_timeout_ms: int = 15_000
     kafka_session_timeout_ms: int = 10_000
+    # Static group membership (Apache Kafka): a member restarted within its session timeout
+    # under the same id gets its partitions back at once, without a rebalance. Unique per
+    # instance and stable across its restarts (Kubernetes: the pod's name). "" = dynamic.
+    kafka_group_instance_id: str = ""
     kafka_heartbeat_interval_ms: int = 1_000
     kafka_max_poll_records: int = 500
     # How long a fetch may wait at the broker for data. Apache Kafka answers as soon as data

@@ -101,7 +101,7 @@ def start_consumer(
         await loop.run()
 
     runtime.add_task(f"consumer-{group_id}", run, loop.stop)
-    runtime.add_ready_check(f"consumer-{group_id}", loop.assigned.is_set)
+    runtime.add_ready_check(f"consumer-{group_id}", loop.ready)
     return loop
 
 

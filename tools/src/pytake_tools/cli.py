@@ -13,7 +13,7 @@ import warnings
 from pathlib import Path
 
 from pytake_shared.topics import Topics
-from pytake_tools import rebuild_cli, replay_cli
+from pytake_tools import dlq, rebuild_cli, replay_cli
 from pytake_tools.chat import ChatSession, run_chat
 from pytake_tools.devsecrets import DEV_FILE, dev_secrets, env_file
 from pytake_tools.operator import (
@@ -98,13 +98,10 @@ async def _dev(args: argparse.Namespace) -> int:
         sample = Path(args.log_dir).resolve() / "sample-webhook.json"
         sample.write_bytes(encode(text_webhook(DEMO_NUMBER, "5511999990000", "hi", name="Ada")))
         print(_banner(stack, sample), flush=True)
-        waiter = asyncio.create_task(stop.wait())
-        while not stop.is_set():
-            await asyncio.wait({waiter}, timeout=1.0)
-            for name, proc in stack.processes.items():
-                if proc.poll() is not None:
-                    print(f"{name} exited with {proc.returncode}; see its log", flush=True)
-                    stop.set()
+        # A service that dies is started again by the stack (and said here), as a supervisor
+        # would in production.
+        stack.on_event = lambda text: print(f"supervisor: {text}; see its log", flush=True)
+        await stop.wait()
         return 0
     finally:
         print("stopping...", flush=True)
@@ -164,10 +161,13 @@ def main(argv: list[str] | None = None) -> None:
     generate.add_argument("--app-secret", default=None, help="your Meta app's secret")
     replay_cli.add_parser(sub)
     rebuild_cli.add_parser(sub)
+    dlq.add_parser(sub)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     if args.command == "replay":
         sys.exit(run(replay_cli.run(args, sys.stdout, sys.stderr)))
+    if args.command == "dlq":
+        sys.exit(run(dlq.run(args, sys.stdout, sys.stderr)))
     if args.command == "rebuild":
         sys.exit(run(rebuild_cli.run(args, sys.stdout, sys.stderr)))
     if args.command == "secrets":

@@ -4,7 +4,13 @@ Starts the embedded broker and database unless `KAFKA_BOOTSTRAP_SERVERS` / `DATA
 point at real ones, creates the topics and the database, then starts analytics (which seeds
 the demo organization and publishes the config), ingress, router, executor, sender and the
 Meta simulator, each as its own process, and waits until every one answers `/readyz`.
-`stop()` ends every process it started, by pid, children first.
+
+It supervises them as Kubernetes or compose would: a process that exits on its own (a bug, a
+`kill -9`) is started again, after a backoff that grows while it keeps failing fast, and the
+restart is written to its log. On the dev broker consumers use a 3-second session timeout
+(Tansu has no static membership, so a killed member's partitions wait for it to expire; Apache
+Kafka refuses less than 6 seconds and uses `KAFKA_GROUP_INSTANCE_ID` instead). `stop()` ends
+every process it started, by pid, children first.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,6 +74,9 @@ class StackConfig:
     extra_env: dict[str, str] = field(default_factory=dict)
     # argv put in front of a process's command, e.g. a profiler: {"executor": ["py-spy", ...]}
     wrappers: dict[str, list[str]] = field(default_factory=dict)
+    # a process's whole command instead of `python -m pytake_<name>` (tests: a faulty build)
+    commands: dict[str, list[str]] = field(default_factory=dict)
+    supervise: bool = True  # start again what exits on its own
 
     @classmethod
     def with_free_ports(cls, **kwargs: object) -> StackConfig:
@@ -82,6 +92,11 @@ class Stack:
         self.bootstrap = ""
         self.database_url = ""
         self.exit_codes: dict[str, int | None] = {}
+        self.restarts: dict[str, int] = {}
+        self.events: list[str] = []  # what the supervisor did, in order
+        self.on_event: Callable[[str], None] = lambda _: None
+        self._watcher: asyncio.Task[None] | None = None
+        self._started_at: dict[str, float] = {}
 
     # -- addresses -----------------------------------------------------------------------------
     def url(self, name: str) -> str:
@@ -113,13 +128,14 @@ class Stack:
         await wait_for_broker(self.bootstrap)
         await ensure_topics(self.bootstrap, self.topics)
         # Analytics first: it seeds and publishes the config the others read at start.
-        self._spawn("analytics", [sys.executable, "-m", "pytake_analytics"])
+        self._spawn("analytics")
         await self.wait_ready("analytics")
-        self._spawn("metasim", [sys.executable, "-m", "pytake_tools.metasim"])
-        for name in ("ingress", "router", "executor", "sender"):
-            self._spawn(name, [sys.executable, "-m", f"pytake_{name}"])
+        for name in ("metasim", "ingress", "router", "executor", "sender"):
+            self._spawn(name)
         for name in ("metasim", "ingress", "router", "executor", "sender"):
             await self.wait_ready(name)
+        if cfg.supervise:
+            self._watcher = asyncio.create_task(self._supervise(), name="stack-supervisor")
 
     def env_for(self, name: str) -> dict[str, str]:
         cfg = self.config
@@ -147,19 +163,53 @@ class Stack:
             "METASIM_STATUS_DELAYS_MS": cfg.status_delays_ms,
             "PYTHONUNBUFFERED": "1",
         }
+        if self.broker is not None and "KAFKA_SESSION_TIMEOUT_MS" not in os.environ:
+            env["KAFKA_SESSION_TIMEOUT_MS"] = "3000"  # see the module's docstring
         env.update(cfg.extra_env)
         return env
 
-    def _spawn(self, name: str, argv: list[str]) -> None:
+    def argv(self, name: str) -> list[str]:
+        module = "pytake_tools.metasim" if name == "metasim" else f"pytake_{name}"
+        command = self.config.commands.get(name) or [sys.executable, "-m", module]
+        return [*self.config.wrappers.get(name, []), *command]
+
+    def _spawn(self, name: str) -> None:
         log = open(self.config.log_dir / f"{name}.log", "ab")  # noqa: SIM115
         self.processes[name] = subprocess.Popen(
-            [*self.config.wrappers.get(name, []), *argv],
+            self.argv(name),
             env=self.env_for(name),
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
         )
         log.close()
+        self._started_at[name] = time.monotonic()
+
+    def _note(self, name: str, text: str) -> None:
+        self.events.append(f"{name}: {text}")
+        with open(self.config.log_dir / f"{name}.log", "a") as log:
+            log.write(f"--- supervisor: {text}\n")
+        self.on_event(f"{name} {text}")
+
+    async def _supervise(self) -> None:
+        """Start again every process that exited on its own, with a growing backoff while it
+        keeps failing within 30 s of its start (as a CrashLoopBackOff would)."""
+        backoff: dict[str, float] = {}
+        while True:
+            await asyncio.sleep(0.2)
+            for name, proc in list(self.processes.items()):
+                code = proc.poll()
+                if code is None:
+                    continue
+                ran = time.monotonic() - self._started_at.get(name, 0.0)
+                wait = 0.0 if ran > 30 else min(10.0, backoff.get(name, 0.25) * 2)
+                backoff[name] = wait
+                self.exit_codes[name] = code
+                self.restarts[name] = self.restarts.get(name, 0) + 1
+                self._note(name, f"exited with {code}; starting it again in {wait:.1f}s")
+                await asyncio.sleep(wait)
+                if name in self.processes and self.processes[name] is proc:
+                    self._spawn(name)
 
     async def wait_ready(self, name: str, timeout_s: float = 60.0) -> None:
         path = "/_sim/healthz" if name == "metasim" else "/readyz"
@@ -187,12 +237,7 @@ class Stack:
             proc.wait(10)
         else:
             stop_process(proc)
-        argv = [
-            sys.executable,
-            "-m",
-            "pytake_tools.metasim" if name == "metasim" else f"pytake_{name}",
-        ]
-        self._spawn(name, argv)
+        self._spawn(name)
 
     def pids(self) -> list[int]:
         out = [p.pid for p in self.processes.values()]
@@ -203,6 +248,9 @@ class Stack:
         return out
 
     def stop(self) -> None:
+        if self._watcher is not None:
+            self._watcher.cancel()
+            self._watcher = None
         for name in reversed(list(self.processes)):
             stop_process(self.processes[name])
             self.exit_codes[name] = self.processes[name].returncode

@@ -108,6 +108,8 @@ def test_delivery_records_and_statuses_map_to_updates() -> None:
     )
     assert fail is not None and (fail.send_error_code, fail.send_failed_at) == (131026, T)
     assert from_delivery(c.DELIVERY_ACCEPTED, {"outbound_id": "o"}, T, None) is None
+    unknown = from_delivery(c.DELIVERY_INDEFINITE, {"outbound_id": "o", "reason": "why"}, T, org)
+    assert unknown is not None and (unknown.indefinite_at, unknown.indefinite_reason) == (T, "why")
     status = {
         "status": "read",
         "timestamp": "1714521600",
@@ -126,6 +128,8 @@ def test_delivery_records_and_statuses_map_to_updates() -> None:
 def test_the_furthest_stage_is_the_status_and_a_failure_wins() -> None:
     assert status_of({}) == "queued"
     assert status_of({"retries": 1}) == "retrying"
+    assert status_of({"retries": 1, "indefinite_at": T}) == "indefinite"
+    assert status_of({"indefinite_at": T, "sent_at": T}) == "sent"  # a late status tells
     assert status_of({"accepted_at": T, "delivered_at": T}) == "delivered"
     assert status_of({"accepted_at": T, "read_at": T, "status_failed_at": T}) == "failed"
     assert error_code_of({"send_error_code": 1, "status_error_code": 2}) == 2

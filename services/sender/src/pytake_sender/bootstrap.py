@@ -38,7 +38,11 @@ async def build(settings: SenderSettings) -> Runtime:
         graph,
         producer,
         pacing=Pacing(
-            settings.sender_default_mps, settings.sender_pair_burst, settings.sender_pair_interval_s
+            mps=settings.sender_default_mps,
+            pair_burst=settings.sender_pair_burst,
+            pair_interval_s=settings.sender_pair_interval_s,
+            confirm_wait_s=settings.sender_confirm_wait_s,
+            resend_unconfirmed=settings.sender_resend_unconfirmed,
         ),
         policy=RetryPolicy(max_attempts=settings.sender_max_attempts),
     )

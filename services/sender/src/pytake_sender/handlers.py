@@ -1,8 +1,24 @@
-"""Sender handler: wa.outbound.v1 → Graph API call → wa.delivery.v1, never twice.
+"""Sender handler: wa.outbound.v1 → Graph API call → wa.delivery.v1, never blindly twice.
 
 The ledger is read first: an `outbound_id` Meta already accepted is not sent again (its
-delivery event is re-published with the same id, which is harmless). Transient failures block
-the partition and retry with backoff, which keeps each contact's messages in order.
+delivery event is re-published with the same id, which is harmless). Each error class has its
+rule (the README's table):
+
+- Meta answered with a retryable code (throttling, 5xx): retried per the retry matrix, then
+  given up as failed.
+- Meta unreachable (no connection, nothing written): definitely not sent; retried for as long
+  as it lasts, never costing the message an attempt.
+- Meta accepted: the wamid is kept, and writing it to the ledger is retried on its own until
+  the database takes it; the send is never made again.
+- Outcome unknown (no answer in time, the connection dropped, a crash between the call and the
+  ledger write): the ledger says `sending`. Meta's status webhooks echo the outbound id, so a
+  send Meta took is confirmed within seconds (`confirmations.py`); without a confirmation
+  within `SENDER_CONFIRM_WAIT_S` the message is marked `indefinite` for an operator and not
+  sent again (`SENDER_RESEND_UNCONFIRMED=true` sends it again instead: at least once).
+- Our own database or broker away: retried until back, never costing an attempt.
+
+A message being retried holds its contact's lane only, which keeps each contact's messages in
+order while other contacts' messages go on.
 """
 
 from __future__ import annotations
@@ -18,7 +34,7 @@ from typing import Any
 from aiokafka import TopicPartition
 from prometheus_client import Counter
 
-from pytake_sender.adapters.graph import GraphClient
+from pytake_sender.adapters.graph import GraphClient, MetaUnreachable
 from pytake_sender.adapters.ledger import OutboundLedger
 from pytake_sender.domain.outcomes import Outcome, classify
 from pytake_sender.domain.pacing import Buckets
@@ -29,6 +45,7 @@ from pytake_shared import contracts as c
 from pytake_shared.config import ConfigView
 from pytake_shared.envelope import Envelope, deterministic_id
 from pytake_shared.errors import InvalidInput, TransientError
+from pytake_shared.faults import is_transient
 from pytake_shared.kafka import Producer, Record, RecordHandler
 from pytake_shared.kafka.consumer import ParkFn
 from pytake_shared.topics import Topics
@@ -36,6 +53,9 @@ from pytake_shared.topics import Topics
 log = logging.getLogger(__name__)
 
 SENDS = Counter("pytake_sender_sends_total", "Graph API outcomes", ["outcome", "code"])
+INDEFINITE = Counter(
+    "pytake_sender_indefinite_total", "Sends whose outcome stayed unknown (left to an operator)"
+)
 RETRIES = Counter("pytake_sender_retries_total", "Send attempts retried", ["code"])
 PACED = Counter("pytake_sender_paced_total", "Sends delayed by pacing")
 
@@ -47,7 +67,8 @@ class Pacing:
     mps: float = 80.0
     pair_burst: int = 20
     pair_interval_s: float = 6.0
-    confirm_wait_s: float = 10.0  # how long an unknown outcome waits for Meta's status
+    confirm_wait_s: float = 30.0  # how long an unknown outcome waits for Meta's status
+    resend_unconfirmed: bool = False  # after that wait: indefinite (False) or send again
 
 
 SOURCE = "pytake-sender"
@@ -117,11 +138,12 @@ class SenderHandler(RecordHandler):
                 return False
             except RetryableSend as exc:
                 code, retry_after, reason = exc.code, exc.retry_after_s, str(exc)
-            except TransientError as exc:  # unreachable Meta, a timeout, the broker
-                code, retry_after, reason = None, None, str(exc)
-            except Exception as exc:  # e.g. the database: infrastructure, not the message
-                log.warning("send of %s failed, will retry: %r", record.envelope.id, exc)
-                attempt -= 1  # never gives a message up because our own database blinked
+            except Exception as exc:
+                if not is_transient(exc):
+                    raise  # a bug: the consumer stops, the restart resumes from the last commit
+                # Meta unreachable, our database or broker away, or an outcome to confirm: not
+                # the message's fault, so it costs no attempt; `handle` reads the ledger again.
+                log.warning("send of %s waits for the environment: %r", record.envelope.id, exc)
                 await asyncio.sleep(min(30.0, self._policy.base_s * 2 ** min(strikes, 6)))
                 strikes += 1
                 continue
@@ -183,20 +205,24 @@ class SenderHandler(RecordHandler):
         except ValueError as exc:
             raise InvalidInput(f"bad send command: {exc}") from exc
         known = await self._ledger.get(cmd.outbound_id)
-        if known is not None and known["status"] == "accepted":
+        status = known["status"] if known is not None else None
+        if status == "accepted":
             SENDS.labels("already_accepted", "").inc()
-            await self._publish(env, cmd, c.DELIVERY_ACCEPTED, {"wamid": known["wamid"]})
+            await self._publish(env, cmd, c.DELIVERY_ACCEPTED, {"wamid": known["wamid"]})  # type: ignore[index]
             return
-        if known is not None and known["status"] == "failed":
-            SENDS.labels("already_failed", "").inc()
+        if status in ("failed", "indefinite"):
+            SENDS.labels(f"already_{status}", "").inc()
             return
-        if known is not None and known["status"] == "sending":
-            # A previous attempt's outcome is unknown (timeout or crash): Meta may have taken
-            # it. Its status webhook says so within seconds; only without one is it resent.
+        if status == "sending":
+            # A previous attempt's outcome is unknown (no answer in time, or a crash before
+            # its answer was written): Meta may have taken it, and its status webhook says so.
             wamid = await self._await_confirmation(cmd.outbound_id)
             if wamid is not None:
                 SENDS.labels("confirmed_by_status", "").inc()
                 await self._publish(env, cmd, c.DELIVERY_ACCEPTED, {"wamid": wamid})
+                return
+            if not self._pacing.resend_unconfirmed:
+                await self._indefinite(env, cmd)
                 return
         number = self._config.number(cmd.phone_number_id)
         if number is None or not number.access_token:
@@ -210,26 +236,67 @@ class SenderHandler(RecordHandler):
         attempt = await self._ledger.attempt(
             cmd.outbound_id, cmd.organization_id, cmd.phone_number_id
         )
-        status, answer, retry_after = await self._graph.send(
-            cmd.phone_number_id, number.access_token, body
-        )
-        outcome = classify(status, answer)
+        try:
+            status_code, answer, retry_after = await self._graph.send(
+                cmd.phone_number_id, number.access_token, body
+            )
+        except MetaUnreachable:
+            # Nothing reached Meta: the next attempt is a plain send, not an unknown outcome.
+            await self._ledger.retrying(cmd.outbound_id, None, "Graph API unreachable")
+            raise
+        outcome = classify(status_code, answer)
         SENDS.labels(outcome.verdict, str(outcome.code or "")).inc()
         if outcome.verdict == "accepted":
-            await self._ledger.finish(
-                cmd.outbound_id,
-                cmd.organization_id,
-                cmd.phone_number_id,
-                "accepted",
-                wamid=outcome.wamid,
-            )
-            await self._publish(env, cmd, c.DELIVERY_ACCEPTED, {"wamid": outcome.wamid})
+            await self._accepted(env, cmd, outcome.wamid)
         elif outcome.verdict == "retry":
             await self._ledger.retrying(cmd.outbound_id, outcome.code, outcome.reason)
             await self._publish(env, cmd, c.DELIVERY_RETRYING, _error(outcome, attempt))
-            raise RetryableSend(f"Graph API {status}: {outcome.reason}", outcome.code, retry_after)
+            raise RetryableSend(
+                f"Graph API {status_code}: {outcome.reason}", outcome.code, retry_after
+            )
         else:
             await self._fail(env, cmd, outcome, outcome.reason)
+
+    async def _accepted(self, env: Envelope, cmd: c.SendCommand, wamid: str | None) -> None:
+        """Meta took it: record that, however long the database takes, and never send it
+        again. (A crash in here is recovered from Meta's status webhooks.)"""
+        attempt = 0
+        while True:
+            try:
+                await self._ledger.finish(
+                    cmd.outbound_id,
+                    cmd.organization_id,
+                    cmd.phone_number_id,
+                    "accepted",
+                    wamid=wamid,
+                )
+                await self._publish(env, cmd, c.DELIVERY_ACCEPTED, {"wamid": wamid})
+                return
+            except Exception as exc:
+                if not is_transient(exc):
+                    raise
+                attempt += 1
+                log.warning(
+                    "accepted %s (%s); recording it, retry %d: %r",
+                    cmd.outbound_id,
+                    wamid,
+                    attempt,
+                    exc,
+                )
+                await asyncio.sleep(min(10.0, self._policy.base_s * 2 ** min(attempt, 6)))
+
+    async def _indefinite(self, env: Envelope, cmd: c.SendCommand) -> None:
+        """No status confirmed an unknown outcome: leave it to an operator, never resend."""
+        INDEFINITE.inc()
+        reason = (
+            f"no answer from Meta and no status webhook within {self._pacing.confirm_wait_s:g}s; "
+            "not sent again (it may or may not have reached the contact)"
+        )
+        log.error("send %s is indefinite: %s", cmd.outbound_id, reason)
+        await self._ledger.finish(
+            cmd.outbound_id, cmd.organization_id, cmd.phone_number_id, "indefinite", error=reason
+        )
+        await self._publish(env, cmd, c.DELIVERY_INDEFINITE, {"reason": reason})
 
     async def _fail(
         self, env: Envelope, cmd: c.SendCommand, outcome: Outcome | None, reason: str

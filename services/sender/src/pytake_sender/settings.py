@@ -15,3 +15,7 @@ class SenderSettings(ServiceSettings):
     sender_pair_burst: int = 20  # messages one contact may get at once (Meta allows up to 45)
     sender_pair_interval_s: float = 6.0  # then one message every this many seconds
     sender_max_attempts: int = 12  # retryable failures before a message is given up
+    # An unknown outcome (no answer in time, a crash mid-call) waits this long for Meta's
+    # status webhook; without one it is marked indefinite, or sent again when resending.
+    sender_confirm_wait_s: float = 30.0
+    sender_resend_unconfirmed: bool = False

@@ -12,7 +12,9 @@ import pytest
 
 from pytake_sender.adapters.graph import GraphClient
 from pytake_sender.adapters.ledger import OutboundLedger
-from pytake_sender.handlers import SenderHandler
+from pytake_sender.confirmations import StatusConfirmations
+from pytake_sender.domain.retry import RetryPolicy
+from pytake_sender.handlers import Pacing, SenderHandler
 from pytake_shared import contracts as c
 from pytake_shared.config import ConfigView
 from pytake_shared.envelope import Envelope, deterministic_id
@@ -36,8 +38,21 @@ Simulated = Callable[..., Any]
 def make_handler(
     config: ConfigView, sender_pool: asyncpg.Pool, producer: Producer, topics: Topics
 ) -> Callable[..., SenderHandler]:
-    def build(graph: GraphClient, view: ConfigView | None = None) -> SenderHandler:
-        return SenderHandler(topics, view or config, OutboundLedger(sender_pool), graph, producer)
+    def build(
+        graph: GraphClient,
+        view: ConfigView | None = None,
+        ledger: OutboundLedger | None = None,
+        **pacing: Any,
+    ) -> SenderHandler:
+        return SenderHandler(
+            topics,
+            view or config,
+            ledger or OutboundLedger(sender_pool),
+            graph,
+            producer,
+            pacing=Pacing(**{"confirm_wait_s": 0.5, **pacing}),
+            policy=RetryPolicy(base_s=0.01, cap_s=0.05),
+        )
 
     return build
 
@@ -236,7 +251,7 @@ async def test_a_timeout_is_indefinite_and_publishes_nothing(
     async with simulator(
         timeout_s=0.2, error_rate=1.0, error_kinds=("timeout",), timeout_seconds=0.6
     ) as (base_url, graph):
-        with pytest.raises(IndefiniteError, match="timed out"):
+        with pytest.raises(IndefiniteError, match="did not answer in time"):
             await make_handler(graph).handle(record(command("out-1")))
         calls = await _sim_calls(base_url)
     assert len(calls) == 1  # the call did reach "Meta": the outcome is unknown, not a failure
@@ -262,6 +277,7 @@ async def test_an_unreachable_graph_api_is_transient_not_indefinite(
     record: MakeRecord,
     drain: Drain,
     topics: Topics,
+    sender_pool: asyncpg.Pool,
 ) -> None:
     graph = GraphClient(f"http://127.0.0.1:{free_port()}", "v21.0", 2.0)
     try:
@@ -271,6 +287,8 @@ async def test_an_unreachable_graph_api_is_transient_not_indefinite(
         await graph.close()
     assert not isinstance(info.value, IndefiniteError)
     assert await _deliveries(drain, topics) == []
+    ledger = await _ledger(sender_pool)  # definitely not sent: the next try is a plain send
+    assert ledger is not None and ledger["status"] == "retrying"
 
 
 async def test_a_number_without_an_access_token_fails_without_calling_meta(
@@ -391,3 +409,125 @@ async def test_a_record_that_is_not_a_send_command_is_invalid(
     finally:
         await graph.close()
     assert await _deliveries(drain, topics) == []
+
+
+def _status(wamid: str, outbound_id: str) -> Envelope:
+    """Meta's `sent` status for a send, as it reaches wa.inbound.v1."""
+    return Envelope.new(
+        c.WA_STATUS_RECEIVED,
+        source="pytake-ingress",
+        subject=KEY,
+        data={
+            "phone_number_id": NUMBER_ID,
+            "status": {"id": wamid, "status": "sent", "biz_opaque_callback_data": outbound_id},
+        },
+    )
+
+
+async def test_an_unknown_outcome_confirmed_by_metas_status_is_accepted_without_a_second_call(
+    simulator: Simulated,
+    make_handler: Callable[..., SenderHandler],
+    command: MakeCommand,
+    record: MakeRecord,
+    drain: Drain,
+    topics: Topics,
+    sender_pool: asyncpg.Pool,
+) -> None:
+    """Meta took the send but its answer was lost: the status webhook confirms it."""
+    async with simulator(
+        timeout_s=0.2, error_rate=1.0, error_kinds=("lost_answer",), timeout_seconds=0.6
+    ) as (base_url, graph):
+        handler = make_handler(graph)
+        with pytest.raises(IndefiniteError):
+            await handler.handle(record(command("out-1")))
+        [call] = await _sim_calls(base_url)
+        await StatusConfirmations(OutboundLedger(sender_pool)).handle_batch(
+            [record(_status(call["wamid"], "out-1"))]
+        )
+        await handler.handle(record(command("out-1")))  # the redelivery, or the lane's retry
+        assert len(await _sim_calls(base_url)) == 1
+    [accepted] = await _deliveries(drain, topics)
+    assert (accepted.type, accepted.data["wamid"]) == (c.DELIVERY_ACCEPTED, call["wamid"])
+    ledger = await _ledger(sender_pool)
+    assert ledger is not None and (ledger["status"], ledger["wamid"]) == ("accepted", call["wamid"])
+
+
+async def test_an_unknown_outcome_without_confirmation_is_indefinite_and_never_sent_again(
+    simulator: Simulated,
+    make_handler: Callable[..., SenderHandler],
+    command: MakeCommand,
+    record: MakeRecord,
+    drain: Drain,
+    topics: Topics,
+    sender_pool: asyncpg.Pool,
+) -> None:
+    async with simulator(
+        timeout_s=0.2, error_rate=1.0, error_kinds=("timeout",), timeout_seconds=0.6
+    ) as (base_url, graph):
+        handler = make_handler(graph)
+        with pytest.raises(IndefiniteError):
+            await handler.handle(record(command("out-1")))
+        await handler.handle(record(command("out-1")))  # no status came within the wait
+        await handler.handle(record(command("out-1")))  # and a later redelivery does nothing
+        assert len(await _sim_calls(base_url)) == 1
+    [indefinite] = await _deliveries(drain, topics)
+    assert indefinite.type == c.DELIVERY_INDEFINITE
+    assert "not sent again" in indefinite.data["reason"]
+    ledger = await _ledger(sender_pool)
+    assert ledger is not None and ledger["status"] == "indefinite"
+    # A status that arrives after all still tells the truth.
+    await StatusConfirmations(OutboundLedger(sender_pool)).handle_batch(
+        [record(_status("wamid.LATE", "out-1"))]
+    )
+    ledger = await _ledger(sender_pool)
+    assert ledger is not None and ledger["status"] == "accepted"
+
+
+async def test_with_resend_unconfirmed_an_unknown_outcome_is_sent_again_after_the_wait(
+    simulator: Simulated,
+    make_handler: Callable[..., SenderHandler],
+    command: MakeCommand,
+    record: MakeRecord,
+) -> None:
+    async with simulator(
+        timeout_s=0.2, error_rate=1.0, error_kinds=("timeout",), timeout_seconds=0.6
+    ) as (base_url, graph):
+        handler = make_handler(graph, resend_unconfirmed=True)
+        for _ in range(2):
+            with pytest.raises(IndefiniteError):
+                await handler.handle(record(command("out-1")))
+        assert len(await _sim_calls(base_url)) == 2  # at least once: the price is a duplicate
+
+
+class _FlakyLedger(OutboundLedger):
+    """The real ledger, whose database refuses the first writes of an acceptance."""
+
+    def __init__(self, pool: asyncpg.Pool, failures: int) -> None:
+        super().__init__(pool)
+        self.failures = failures
+
+    async def finish(self, outbound_id: str, *args: Any, **kwargs: Any) -> None:
+        if args[2:3] == ("accepted",) and self.failures:
+            self.failures -= 1
+            raise ConnectionRefusedError("connection to the database refused")
+        await super().finish(outbound_id, *args, **kwargs)
+
+
+async def test_an_accepted_send_whose_ledger_write_fails_is_recorded_later_never_resent(
+    simulator: Simulated,
+    make_handler: Callable[..., SenderHandler],
+    command: MakeCommand,
+    record: MakeRecord,
+    drain: Drain,
+    topics: Topics,
+    sender_pool: asyncpg.Pool,
+) -> None:
+    ledger = _FlakyLedger(sender_pool, failures=3)
+    async with simulator() as (base_url, graph):
+        await make_handler(graph, ledger=ledger).handle(record(command("out-1")))
+        [call] = await _sim_calls(base_url)
+    assert ledger.failures == 0
+    row = await _ledger(sender_pool)
+    assert row is not None and (row["status"], row["wamid"]) == ("accepted", call["wamid"])
+    [accepted] = await _deliveries(drain, topics)
+    assert accepted.type == c.DELIVERY_ACCEPTED

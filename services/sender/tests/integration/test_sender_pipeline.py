@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import asyncpg
@@ -73,9 +73,16 @@ async def _run(
     handler: SenderHandler,
     producer: Producer,
     base_url: str,
-    expect: int,
+    expect: int | Callable[[], Awaitable[int]],
     timeout_s: float,
 ) -> list[dict[str, Any]]:
+    """Run the sender until `expect` sends are accepted (or `expect()` reaches 2000)."""
+
+    async def done() -> bool:
+        if callable(expect):
+            return await expect() >= 2000
+        return len(await _accepted(base_url)) >= expect
+
     loop = ConsumerLoop(
         settings,
         topics=[topics.wa_outbound],
@@ -86,7 +93,7 @@ async def _run(
     task = asyncio.create_task(loop.run())
     try:
         async with asyncio.timeout(timeout_s):
-            while len(await _accepted(base_url)) < expect:
+            while not await done():
                 await asyncio.sleep(0.25)
         await asyncio.sleep(0.5)  # a duplicate would show up right behind
         return await _accepted(base_url)
@@ -96,34 +103,95 @@ async def _run(
         await handler.close()
 
 
-async def test_with_30_percent_faults_every_message_is_accepted_once_in_order_per_contact(
+def _sender(
+    topics: Topics, pool: asyncpg.Pool, graph: Any, producer: Producer, resend: bool
+) -> SenderHandler:
+    return SenderHandler(
+        topics,
+        _config(mps=1000),
+        OutboundLedger(pool),
+        graph,
+        producer,
+        pacing=Pacing(
+            mps=1000,
+            pair_burst=20,
+            pair_interval_s=6,
+            confirm_wait_s=0.2,
+            resend_unconfirmed=resend,
+        ),
+        policy=RetryPolicy(base_s=0.01, cap_s=0.2, max_attempts=60),
+        rng=random.Random(1),
+    )
+
+
+def _texts(calls: list[dict[str, Any]]) -> dict[str, list[str]]:
+    by_contact: dict[str, list[str]] = defaultdict(list)
+    for call in calls:
+        by_contact[call["body"]["to"].lstrip("+")].append(call["body"]["text"]["body"])
+    return by_contact
+
+
+CONTACTS = [f"55119{i:06d}" for i in range(200)]
+
+
+async def test_with_30_percent_faults_nothing_is_sent_twice_and_every_message_is_accounted_for(
     make_settings: Callable[..., ServiceSettings],
     topics: Topics,
     simulator: Any,
     sender_pool: asyncpg.Pool,
     producer: Producer,
 ) -> None:
-    contacts = [f"55119{i:06d}" for i in range(200)]
+    """The default: at most once. A timeout leaves the outcome unknown; with no status webhook
+    to confirm it (this simulator sends none) the message is marked indefinite, never resent."""
     await producer.send_many(
-        (topics.wa_outbound, _send(contact, n)) for n in range(10) for contact in contacts
+        (topics.wa_outbound, _send(contact, n)) for n in range(10) for contact in CONTACTS
     )
     async with simulator(timeout_s=0.3, error_rate=0.3, timeout_seconds=0.6) as (base_url, graph):
-        handler = SenderHandler(
-            topics,
-            _config(mps=1000),
-            OutboundLedger(sender_pool),
-            graph,
-            producer,
-            pacing=Pacing(mps=1000, pair_burst=20, pair_interval_s=6),
-            policy=RetryPolicy(base_s=0.01, cap_s=0.2, max_attempts=60),
-            rng=random.Random(1),
-        )
+        handler = _sender(topics, sender_pool, graph, producer, resend=False)
+
+        async def settled() -> int:
+            rows = await sender_pool.fetch(
+                "SELECT count(*) FROM sender.outbound_ledger "
+                "WHERE status IN ('accepted', 'indefinite')"
+            )
+            return int(rows[0]["count"])
+
+        accepted = await _run(make_settings(), topics, handler, producer, base_url, settled, 180)
+        async with httpx.AsyncClient() as client:
+            calls = (await client.get(f"{base_url}/_sim/messages")).json()["messages"]
+    rows = await sender_pool.fetch("SELECT outbound_id, status FROM sender.outbound_ledger")
+    status = {r["outbound_id"]: r["status"] for r in rows}
+    assert len(status) == 2000 and set(status.values()) <= {"accepted", "indefinite"}
+    texts = [call["body"]["text"]["body"] for call in accepted]
+    assert len(texts) == len(set(texts)) == list(status.values()).count("accepted")
+    timed_out = [c["body"]["text"]["body"] for c in calls if c["status"] == 504]
+    for outbound_id, verdict in status.items():
+        if verdict == "indefinite":  # its one unanswered call, and nothing after it
+            contact, n = outbound_id.removeprefix("out-").split("-")
+            assert timed_out.count(f"{contact} #{n}") >= 1
+            assert f"{contact} #{n}" not in texts
+    for contact, sent in _texts(accepted).items():
+        assert sent == sorted(sent, key=lambda t: int(t.split("#")[1])), contact
+
+
+async def test_resending_unconfirmed_outcomes_accepts_every_message_once_in_order(
+    make_settings: Callable[..., ServiceSettings],
+    topics: Topics,
+    simulator: Any,
+    sender_pool: asyncpg.Pool,
+    producer: Producer,
+) -> None:
+    """`SENDER_RESEND_UNCONFIRMED=true`: at least once. Here every timeout is one Meta did not
+    take, so each message is accepted exactly once; were the answer lost, it would be twice."""
+    await producer.send_many(
+        (topics.wa_outbound, _send(contact, n)) for n in range(10) for contact in CONTACTS
+    )
+    async with simulator(timeout_s=0.3, error_rate=0.3, timeout_seconds=0.6) as (base_url, graph):
+        handler = _sender(topics, sender_pool, graph, producer, resend=True)
         accepted = await _run(make_settings(), topics, handler, producer, base_url, 2000, 180)
-    by_contact: dict[str, list[str]] = defaultdict(list)
-    for call in accepted:
-        by_contact[call["body"]["to"].lstrip("+")].append(call["body"]["text"]["body"])
+    by_contact = _texts(accepted)
     assert len(accepted) == 2000
-    for contact in contacts:
+    for contact in CONTACTS:
         assert by_contact[contact] == [f"{contact} #{n}" for n in range(10)], contact
     rows = await sender_pool.fetch("SELECT status, count(*) FROM sender.outbound_ledger GROUP BY 1")
     assert {r["status"]: r["count"] for r in rows} == {"accepted": 2000}

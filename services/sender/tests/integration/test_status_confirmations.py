@@ -68,7 +68,30 @@ async def test_an_unknown_outcome_confirmed_by_a_status_webhook_is_not_sent_agai
     }
 
 
-async def test_an_unknown_outcome_without_a_status_is_sent_again_after_the_wait(
+async def test_an_unknown_outcome_without_a_status_is_indefinite_by_default(
+    simulator: Any,
+    config: ConfigView,
+    sender_pool: asyncpg.Pool,
+    producer: Producer,
+    topics: Topics,
+    command: Callable[..., Envelope],
+    record: Callable[..., Record],
+) -> None:
+    """A crash right after `attempt` (before or after the call, nobody knows) and no status
+    within the wait: the message is left to an operator, not sent blindly a second time."""
+    ledger = OutboundLedger(sender_pool)
+    await ledger.attempt("out-2", "org-1", NUMBER_ID)
+    async with simulator() as (base_url, graph):
+        handler = SenderHandler(
+            topics, config, ledger, graph, producer, pacing=Pacing(confirm_wait_s=0.3)
+        )
+        await handler.handle(record(command("out-2")))
+        assert await _calls(base_url) == []
+    found = await ledger.get("out-2")
+    assert found is not None and found["status"] == "indefinite"
+
+
+async def test_an_unknown_outcome_without_a_status_is_sent_again_when_resending(
     simulator: Any,
     config: ConfigView,
     sender_pool: asyncpg.Pool,
@@ -80,9 +103,8 @@ async def test_an_unknown_outcome_without_a_status_is_sent_again_after_the_wait(
     ledger = OutboundLedger(sender_pool)
     await ledger.attempt("out-2", "org-1", NUMBER_ID)
     async with simulator() as (base_url, graph):
-        handler = SenderHandler(
-            topics, config, ledger, graph, producer, pacing=Pacing(confirm_wait_s=0.3)
-        )
+        pacing = Pacing(confirm_wait_s=0.3, resend_unconfirmed=True)
+        handler = SenderHandler(topics, config, ledger, graph, producer, pacing=pacing)
         await handler.handle(record(command("out-2")))
         [call] = await _calls(base_url)
     assert call["body"]["biz_opaque_callback_data"] == "out-2"

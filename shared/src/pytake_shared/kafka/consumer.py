@@ -2,12 +2,16 @@
 
 - Batches from `getmany`, handled per partition in offset order, offsets committed by hand
   after each partition's batch is done (at-least-once; handlers drop repeats by envelope id).
-- A handler may take a whole batch (`handle_batch`, e.g. one database transaction); if that
-  fails the loop falls back to record by record so one poison record cannot stall the rest.
-- Per record: `InvalidInput` is parked in `<topic>.dlq` with the reason at once; a
-  `TransientError` is retried with backoff for as long as it takes; any other exception is
-  retried a few times, then parked with its traceback. Too many parked in a row halts the
-  consumer (`ConsumerHalted`) rather than draining a topic into its DLQ.
+- A handler may take a whole batch (`handle_batch`, e.g. one database transaction); a batch
+  the environment failed is retried whole, one whose input failed is replayed record by record
+  so one poison record cannot stall the rest.
+- Failures are judged by `pytake_shared.faults.classify`: invalid input is parked in
+  `<topic>.dlq` with the reason at once; the environment being unavailable (a database or
+  broker away, raw driver errors included) is retried with backoff and jitter for as long as it
+  lasts, and readiness says so meanwhile; anything else is a bug: the loop raises it, the
+  process exits non-zero and restarts from the last commit. A bug never parks a record. Too
+  many parked in a row halts the consumer (`ConsumerHalted`) rather than draining a topic into
+  its DLQ.
 - Rebalance-safe: a revocation waits for the batch in progress to finish and commit; records of
   partitions no longer owned are dropped unprocessed. A handler can resume partitions from
   offsets it stored itself (`on_assigned` returns them).
@@ -18,10 +22,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import time
-import traceback
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import CommitFailedError, KafkaError
@@ -29,7 +34,8 @@ from aiokafka.structs import ConsumerRecord
 from prometheus_client import Counter, Gauge, Histogram
 
 from pytake_shared.envelope import Envelope, EnvelopeError
-from pytake_shared.errors import ConsumerHalted, InvalidInput, TransientError
+from pytake_shared.errors import ConsumerHalted, TransientError
+from pytake_shared.faults import classify
 from pytake_shared.kafka.pipeline import InflightTracker
 from pytake_shared.kafka.producer import Producer
 from pytake_shared.logs import log_context
@@ -37,6 +43,7 @@ from pytake_shared.settings import ServiceSettings
 from pytake_shared.topics import dlq
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 CONSUMED = Counter("pytake_records_consumed_total", "Records handled", ["topic", "group"])
 PARKED = Counter("pytake_records_parked_total", "Records sent to a DLQ", ["topic", "group"])
@@ -112,7 +119,9 @@ class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]
 
     async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
         async with self._loop._lock:
-            offsets = await self._loop.handler.on_assigned(set(assigned))
+            offsets = await self._loop.retrying(
+                lambda: self._loop.handler.on_assigned(set(assigned))
+            )
             for tp, offset in offsets.items():
                 self._loop.consumer.seek(tp, offset)
         self._loop.assigned.set()
@@ -123,7 +132,6 @@ class ConsumerLoop:
 
     RETRY_BASE_S = 0.2
     RETRY_MAX_S = 10.0
-    BUG_ATTEMPTS = 3
     MAX_INFLIGHT = 2000  # per partition, pipelined handlers: past this the partition pauses
     SETTLE_S = 10.0  # how long a revocation or stop waits for in-flight records
 
@@ -152,6 +160,44 @@ class ConsumerLoop:
         self._consumer: AIOKafkaConsumer | None = None
         self._inflight = InflightTracker()
         self._halt: ConsumerHalted | None = None
+        self.unavailable: str | None = None  # why the environment is failing us, while it is
+        self._rng = random.Random()
+
+    def ready(self) -> bool:
+        """Joined the group and not waiting for the environment to come back."""
+        return self.assigned.is_set() and self.unavailable is None
+
+    def backoff(self, attempt: int) -> float:
+        """Exponential backoff with jitter: many consumers do not come back in lockstep."""
+        ceiling = min(self.RETRY_MAX_S, self.RETRY_BASE_S * 2 ** min(attempt, 10))
+        return ceiling * self._rng.uniform(0.5, 1.0)
+
+    async def retrying(self, call: Callable[[], Awaitable[T]]) -> T:
+        """`call()` retried for as long as the environment is unavailable (stop ends it)."""
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                result = await call()
+            except Exception as exc:
+                if classify(exc) != "transient" or self._stopping.is_set():
+                    raise
+                self._unavailable(exc, attempt)
+                await asyncio.sleep(self.backoff(attempt))
+                continue
+            self._available()
+            return result
+
+    def _unavailable(self, exc: BaseException, attempt: int) -> None:
+        RETRIED.labels(self._topics[0], self.group_id).inc()
+        if self.unavailable is None or attempt == 1:
+            log.warning("environment unavailable, retrying until it is back: %r", exc)
+        self.unavailable = repr(exc)
+
+    def _available(self) -> None:
+        if self.unavailable is not None:
+            log.info("environment back after: %s", self.unavailable)
+            self.unavailable = None
 
     @property
     def consumer(self) -> AIOKafkaConsumer:
@@ -175,6 +221,7 @@ class ConsumerLoop:
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             session_timeout_ms=self._settings.kafka_session_timeout_ms,
+            group_instance_id=self._settings.kafka_group_instance_id or None,
             heartbeat_interval_ms=self._settings.kafka_heartbeat_interval_ms,
             max_poll_records=self._max_records,
             fetch_max_wait_ms=self.fetch_max_wait_ms,
@@ -199,19 +246,24 @@ class ConsumerLoop:
                 if self._halt is not None:
                     raise self._halt
         finally:
-            if self.handler.pipelined:
-                async with self._lock:
-                    await self._settle(set(self._inflight.partitions()))
-            await self._consumer.stop()
-            self._consumer = None
+            try:
+                if self.handler.pipelined:
+                    async with self._lock:
+                        await self._settle(set(self._inflight.partitions()))
+            finally:
+                await self._consumer.stop()
+                self._consumer = None
 
     async def _commit_finished(self) -> None:
         for tp in self._inflight.partitions():
-            offset, results = self._inflight.advance(tp)
+            offset, results, failure = self._inflight.advance(tp)
             if any(results):
                 self._consecutive_parked = 0
             if offset is not None and tp in self.consumer.assignment():
                 await self._commit(tp, offset)
+            if failure is not None:
+                log.error("bug in a pipelined record of %s: stopping", tp, exc_info=failure)
+                raise failure
             if tp in self.consumer.paused() and self._inflight.count(tp) < self.MAX_INFLIGHT // 2:
                 self.consumer.resume(tp)
 
@@ -298,12 +350,18 @@ class ConsumerLoop:
                 await self._handle_one(record)
             return
         try:
-            await self.handler.handle_batch(records)
-        except Exception:
-            if len(records) == 1:
-                await self._handle_one(records[0])
-                return
-            log.warning("batch failed; handling its %d records one by one", len(records))
+            # The environment failing is retried on the whole batch: splitting it would only
+            # multiply the waits.
+            await self.retrying(lambda: self.handler.handle_batch(records))
+        except Exception as exc:
+            if classify(exc) == "transient":
+                raise  # stopping
+            # Invalid input or a bug somewhere in the batch: record by record, the poison is
+            # parked in place, a bug stops the consumer at the record that has it.
+            if len(records) > 1:
+                log.warning(
+                    "batch failed (%r); handling its %d records one by one", exc, len(records)
+                )
             for record in records:
                 await self._handle_one(record)
             return
@@ -316,7 +374,6 @@ class ConsumerLoop:
 
     async def _handle_one(self, record: Record) -> None:
         env = record.envelope
-        attempt = 0
         with log_context(
             event_id=str(env.id),
             type=env.type,
@@ -326,32 +383,23 @@ class ConsumerLoop:
             partition=record.partition,
             offset=record.offset,
         ):
-            while True:
-                attempt += 1
-                try:
-                    await self.handler.handle(record)
-                except InvalidInput as exc:
+            try:
+                await self.retrying(lambda: self.handler.handle(record))
+            except Exception as exc:
+                verdict = classify(exc)
+                if verdict == "invalid":
                     await self._park(record, f"invalid: {exc}")
                     return
-                except TransientError as exc:
-                    RETRIED.labels(record.topic, self.group_id).inc()
-                    delay = min(self.RETRY_MAX_S, self.RETRY_BASE_S * 2 ** min(attempt, 10))
-                    log.warning("transient failure, retrying in %.1fs: %s", delay, exc)
-                    if self._stopping.is_set():
-                        raise
-                    await asyncio.sleep(delay)
-                    continue
-                except Exception as exc:
-                    if attempt < self.BUG_ATTEMPTS:
-                        RETRIED.labels(record.topic, self.group_id).inc()
-                        log.exception("handler error (attempt %d), retrying", attempt)
-                        await asyncio.sleep(self.RETRY_BASE_S * attempt)
-                        continue
-                    reason = "".join(traceback.format_exception_only(exc)).strip()
-                    await self._park(record, f"handler error after {attempt} attempts: {reason}")
-                    return
-                self._consumed([record])
-                return
+                if verdict == "bug":
+                    log.exception(
+                        "bug handling %s[%d]@%d: stopping; the restart resumes from the last "
+                        "commit",
+                        record.topic,
+                        record.partition,
+                        record.offset,
+                    )
+                raise
+            self._consumed([record])
 
     async def _park(self, record: Record | ConsumerRecord, reason: str) -> None:
         """Send the original record to `<topic>.dlq` with why, then count the streak."""

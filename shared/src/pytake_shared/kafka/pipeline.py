@@ -28,19 +28,22 @@ class InflightTracker:
     def partitions(self) -> list[TopicPartition]:
         return list(self._inflight)
 
-    def advance(self, tp: TopicPartition) -> tuple[int | None, list[bool]]:
-        """Drop the finished head of `tp`; return the offset to commit (or None) and the
-        results of the records dropped (True = handled, False = parked)."""
+    def advance(self, tp: TopicPartition) -> tuple[int | None, list[bool], BaseException | None]:
+        """Drop the finished head of `tp`; return the offset to commit (or None), the results of
+        the records dropped (True = handled, False = parked or dropped by a revocation) and
+        the exception of a record that failed (a bug): the head stops before it, so its offset
+        is never committed."""
         queue = self._inflight.get(tp)
         commit: int | None = None
         results: list[bool] = []
         while queue and queue[0][1].done():
-            offset, done = queue.popleft()
-            results.append(
-                bool(done.result()) if not done.cancelled() and done.exception() is None else False
-            )
+            offset, done = queue[0]
+            if not done.cancelled() and done.exception() is not None:
+                return commit, results, done.exception()
+            queue.popleft()
+            results.append(bool(done.result()) if not done.cancelled() else False)
             commit = offset + 1
-        return commit, results
+        return commit, results, None
 
     async def wait(self, tps: set[TopicPartition], timeout_s: float) -> None:
         """Wait (bounded) for every in-flight record of `tps` to finish."""

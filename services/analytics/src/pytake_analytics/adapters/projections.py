@@ -274,8 +274,8 @@ async def add_queued(conn: Any, queued: Sequence[Queued]) -> None:
     )
 
 
-_EARLIEST = ("accepted_at", "send_failed_at", "sent_at", "delivered_at", "read_at")
-_FIRST = ("wamid", "send_error_code", "send_error_reason")
+_EARLIEST = ("accepted_at", "send_failed_at", "sent_at", "delivered_at", "read_at", "indefinite_at")
+_FIRST = ("wamid", "send_error_code", "send_error_reason", "indefinite_reason")
 
 
 async def merge_deliveries(conn: Any, updates: Sequence[DeliveryUpdate]) -> None:

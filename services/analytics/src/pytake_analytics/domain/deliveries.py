@@ -36,6 +36,8 @@ class DeliveryUpdate:
     read_at: datetime | None = None
     status_failed_at: datetime | None = None
     status_error_code: int | None = None
+    indefinite_at: datetime | None = None
+    indefinite_reason: str | None = None
 
 
 def _code(value: Any) -> int | None:
@@ -51,7 +53,7 @@ def _code(value: Any) -> int | None:
 def from_delivery(
     kind: str, data: dict[str, Any], time: datetime, org: str | None
 ) -> DeliveryUpdate | None:
-    """A `wa.delivery.v1` record (`pytake.delivery.accepted|retrying|failed`)."""
+    """A `wa.delivery.v1` record (`pytake.delivery.accepted|retrying|failed|indefinite`)."""
     outbound_id = data.get("outbound_id")
     if not isinstance(outbound_id, str) or not outbound_id or org is None:
         return None
@@ -69,6 +71,13 @@ def from_delivery(
             send_failed_at=time,
             send_error_code=_code(data.get("code")),
             send_error_reason=str(reason)[:1000] if reason is not None else None,
+        )
+    if kind == c.DELIVERY_INDEFINITE:
+        reason = data.get("reason")
+        return _replace(
+            base,
+            indefinite_at=time,
+            indefinite_reason=str(reason)[:1000] if reason is not None else None,
         )
     return None
 
@@ -109,7 +118,8 @@ def _replace(base: DeliveryUpdate, **changes: Any) -> DeliveryUpdate:
 
 
 def status_of(row: dict[str, Any]) -> str:
-    """The furthest a message got: failed, read, delivered, sent, accepted, retrying, queued."""
+    """The furthest a message got: failed, read, delivered, sent, accepted, indefinite (sent or
+    not, nobody knows: Meta neither answered nor sent a status), retrying, queued."""
     if row.get("send_failed_at") or row.get("status_failed_at"):
         return "failed"
     for name, column in (("read", "read_at"), ("delivered", "delivered_at"), ("sent", "sent_at")):
@@ -117,6 +127,8 @@ def status_of(row: dict[str, Any]) -> str:
             return name
     if row.get("accepted_at"):
         return "accepted"
+    if row.get("indefinite_at"):
+        return "indefinite"
     if row.get("retries"):
         return "retrying"
     return "queued"

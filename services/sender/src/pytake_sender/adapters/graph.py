@@ -10,6 +10,10 @@ import orjson
 from pytake_shared.errors import IndefiniteError, TransientError
 
 
+class MetaUnreachable(TransientError):
+    """No request reached Meta (no connection, or it could not be written): safe to send again."""
+
+
 class GraphClient:
     def __init__(self, base_url: str, version: str, timeout_s: float) -> None:
         self._version = version
@@ -25,19 +29,24 @@ class GraphClient:
     async def send(
         self, phone_number_id: str, token: str, body: dict[str, Any]
     ) -> tuple[int, Any, float | None]:
-        """(HTTP status, parsed body, Retry-After seconds). Raises `IndefiniteError` on a
-        timeout (the call may have reached Meta) and `TransientError` when no connection could
-        be made."""
+        """(HTTP status, parsed body, Retry-After seconds). Raises `MetaUnreachable` when the
+        request cannot have reached Meta (connecting failed or timed out, the pool had no
+        connection, the body could not be written) and `IndefiniteError` when it may have (no
+        answer in time, the connection dropped while waiting for it)."""
         try:
             response = await self._client.post(
                 f"/{self._version}/{phone_number_id}/messages",
                 content=orjson.dumps(body),
                 headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
             )
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            raise MetaUnreachable(f"Graph API unreachable: {exc!r}") from exc
+        except httpx.WriteTimeout as exc:
+            raise MetaUnreachable(f"Graph API request not written: {exc!r}") from exc
         except httpx.TimeoutException as exc:
-            raise IndefiniteError(f"Graph API timed out: {exc!r}") from exc
+            raise IndefiniteError(f"Graph API did not answer in time: {exc!r}") from exc
         except httpx.TransportError as exc:
-            raise TransientError(f"Graph API unreachable: {exc!r}") from exc
+            raise IndefiniteError(f"Graph API connection lost before the answer: {exc!r}") from exc
         try:
             parsed: Any = orjson.loads(response.content)
         except orjson.JSONDecodeError:
