@@ -98,6 +98,7 @@ async def test_start_database_migrates_and_is_ready_until_closed(
     for cleanup in reversed(runtime._cleanups):
         await cleanup()
     assert runtime.readiness() == {"database": False}
+    assert "database-probe" in runtime._tasks  # a periodic SELECT 1 keeps it honest
     # A second start on the same database applies nothing and still works.
     again = Runtime(make_settings())
     pool = await start_database(again, "svc", tmp_path)

@@ -8,7 +8,7 @@
   - asyncpg: connection errors (refused, lost, the socket gone), the server shutting down or
     starting up (57P01-57P03), a statement timeout or cancel, too many connections or other
     resources (53xxx), serialization failures and deadlocks (40xxx), a stale statement cache
-    after a migration, a closed connection or pool;
+    after a migration, a closed connection or pool, a connection the server left mid-protocol;
   - aiokafka: every `KafkaError` (the producer wraps them already);
   - httpx: every `TransportError` (connect, read, write, pool, timeouts);
   - the OS: `OSError` (refused, reset, a vanished unix socket's `FileNotFoundError`) and
@@ -68,9 +68,12 @@ def is_transient(exc: BaseException) -> bool:
 
 
 def _closed(exc: BaseException) -> bool:
-    """asyncpg's InterfaceError is also raised for misuse (a bug); only a closed connection or
-    pool is the server going away."""
+    """asyncpg's InterfaceError is also raised for misuse (a bug), and its InternalClientError
+    for its own bugs; only a closed connection or pool, or a connection left mid-protocol by
+    the server going away ("cannot switch to state"), is the environment."""
     text = str(exc)
-    return isinstance(exc, asyncpg.exceptions.InterfaceError) and (
-        "closed" in text or "closing" in text
+    if isinstance(exc, asyncpg.exceptions.InterfaceError):
+        return "closed" in text or "closing" in text
+    return isinstance(exc, asyncpg.exceptions.InternalClientError) and (
+        "cannot switch to state" in text
     )

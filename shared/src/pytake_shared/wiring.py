@@ -15,8 +15,8 @@ from typing import Any, TypeVar
 
 import asyncpg
 
+from pytake_shared import faults, secrets
 from pytake_shared import loop as event_loop
-from pytake_shared import secrets
 from pytake_shared.config import ConfigView
 from pytake_shared.db import create_pool, migrate_pool
 from pytake_shared.kafka.admin import ensure_topics, wait_for_broker
@@ -45,18 +45,57 @@ async def start_producer(runtime: Runtime) -> Producer:
 
 
 async def start_database(runtime: Runtime, schema: str, migrations: Path) -> asyncpg.Pool:
+    """The pool, once the database answers and the schema is migrated: a database that is not
+    up yet (or restarting) is waited for, as it is later by the consumers."""
     settings = runtime.settings
-    pool = await create_pool(
-        settings.database_url,
-        min_size=settings.database_pool_min,
-        max_size=settings.database_pool_max,
-    )
+    attempt = 0
+    while True:
+        try:
+            pool = await create_pool(
+                settings.database_url,
+                min_size=settings.database_pool_min,
+                max_size=settings.database_pool_max,
+            )
+            try:
+                applied = await migrate_pool(pool, schema, migrations)
+            except BaseException:
+                await pool.close()
+                raise
+            break
+        except Exception as exc:
+            if not faults.is_transient(exc):
+                raise
+            attempt += 1
+            if attempt == 1:
+                log.warning("waiting for the database: %r", exc)
+            await asyncio.sleep(min(5.0, 0.2 * 2**attempt))
     runtime.on_close(pool.close)
-    applied = await migrate_pool(pool, schema, migrations)
     if applied:
         log.info("schema %s migrated: %s", schema, ", ".join(applied))
-    runtime.add_ready_check("database", lambda: not pool._closed)
+    probe = DatabaseProbe(pool)
+    runtime.add_periodic("database-probe", 2.0, probe.check)
+    runtime.add_ready_check("database", lambda: probe.reachable and not pool._closed)
     return pool
+
+
+class DatabaseProbe:
+    """Whether the database answered its last `SELECT 1` (readiness, every 2 s)."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+        self.reachable = True
+
+    async def check(self) -> None:
+        try:
+            await self._pool.fetchval("SELECT 1", timeout=2.0)
+        except Exception as exc:
+            if self.reachable:
+                log.warning("database unreachable: %r", exc)
+            self.reachable = False
+            if not faults.is_transient(exc):
+                raise
+            return
+        self.reachable = True
 
 
 def start_config_view(runtime: Runtime) -> ConfigView:

@@ -205,11 +205,11 @@ class Stack:
                 wait = 0.0 if ran > 30 else min(10.0, backoff.get(name, 0.25) * 2)
                 backoff[name] = wait
                 self.exit_codes[name] = code
-                self.restarts[name] = self.restarts.get(name, 0) + 1
                 self._note(name, f"exited with {code}; starting it again in {wait:.1f}s")
                 await asyncio.sleep(wait)
                 if name in self.processes and self.processes[name] is proc:
                     self._spawn(name)
+                    self.restarts[name] = self.restarts.get(name, 0) + 1
 
     async def wait_ready(self, name: str, timeout_s: float = 60.0) -> None:
         path = "/_sim/healthz" if name == "metasim" else "/readyz"
@@ -217,7 +217,7 @@ class Stack:
         async with httpx.AsyncClient(timeout=2.0) as client:
             while True:
                 proc = self.processes[name]
-                if proc.poll() is not None:
+                if proc.poll() is not None and self._watcher is None:
                     raise RuntimeError(
                         f"{name} exited with {proc.returncode}; see "
                         f"{self.config.log_dir / (name + '.log')}"
