@@ -11,6 +11,8 @@
   with its own app secret (the check must not grow with the numbers registered).
 - `patterns`: a `matches` condition with pathological patterns on a 10,000-character input
   (RE2: must stay well under 10 ms per evaluation; Python's `re` would never finish).
+- `recovery` (not in the default set): on a whole stack, the time from `kill -9` of router,
+  executor or sender (and from stopping PostgreSQL for 10 s) to the first reply.
 - `e2e` (not in the default set): the whole system, signed webhooks in, Graph API calls out,
   for the pizza flow: offered vs achieved msgs/s, latency p50/p95/p99, per-stage split, CPU per
   process; `--rate R [R ...]`, `--contacts`, `--duration`, `--find-max`, `--profile SERVICE`
@@ -29,6 +31,7 @@ from datetime import UTC, datetime
 from bench import e2e
 from bench.executor import run as run_executor
 from bench.ingress_auth import run as run_webhook_auth
+from bench.recovery import run as run_recovery
 from bench.sender import bench_sender
 from pytake_ingress.domain import normalize
 from pytake_shared.envelope import Envelope
@@ -141,6 +144,7 @@ def main() -> None:
         "executor": lambda: run_executor(args.n),
         "webhook-auth": lambda: run_webhook_auth(min(args.n, 3000)),
         "patterns": lambda: bench_patterns(min(args.n, 2000)),
+        "recovery": run_recovery,
     }
     rows: list[Row] = []
     for name in args.names:

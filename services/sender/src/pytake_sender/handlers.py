@@ -126,7 +126,7 @@ class SenderHandler(RecordHandler):
 
     async def _work(self, record: Record) -> bool:
         """Send one record: pace, attempt, retry per the policy; False once it is parked."""
-        attempt, strikes = 0, 0
+        attempt, strikes, waits = 0, 0, 0
         while True:
             attempt += 1
             await self._pace(record)
@@ -144,8 +144,8 @@ class SenderHandler(RecordHandler):
                 # Meta unreachable, our database or broker away, or an outcome to confirm: not
                 # the message's fault, so it costs no attempt; `handle` reads the ledger again.
                 log.warning("send of %s waits for the environment: %r", record.envelope.id, exc)
-                await asyncio.sleep(min(30.0, self._policy.base_s * 2 ** min(strikes, 6)))
-                strikes += 1
+                await asyncio.sleep(min(3.0, self._policy.base_s * 2 ** min(waits, 6)))
+                waits += 1
                 continue
             strikes = strikes + 1 if code == PAIR_RATE else 0
             RETRIES.labels(str(code or "")).inc()

@@ -131,7 +131,7 @@ class ConsumerLoop:
     """Consume `topics` as `group_id`, feeding `handler`; park poison records in DLQs."""
 
     RETRY_BASE_S = 0.2
-    RETRY_MAX_S = 10.0
+    RETRY_MAX_S = 3.0  # the environment is retried often: service resumes soon after it is back
     MAX_INFLIGHT = 2000  # per partition, pipelined handlers: past this the partition pauses
     SETTLE_S = 10.0  # how long a revocation or stop waits for in-flight records
 
