@@ -230,3 +230,47 @@ async def test_a_handler_bug_makes_the_service_exit_and_come_back_and_parks_noth
     assert "exited with 1" in stack.events[0]
     assert replies == Counter({"before": 1, "trigger a bug": 1, "after": 1})
     assert await _parked(stack, drain) == {}
+
+
+@pytest.mark.skipif(
+    bool(os.environ.get("KAFKA_BOOTSTRAP_SERVERS")), reason="restarts a broker of its own"
+)
+async def test_every_service_reconnects_by_itself_after_the_dev_broker_restarts(
+    tmp_path: Path,
+) -> None:
+    """The in-memory broker comes back empty: ingress answers 503 while it is away, then
+    every service notices, recreates the topics and starts afresh, and messages flow again."""
+    config = StackConfig.with_free_ports(
+        namespace=f"brk{uuid.uuid4().hex[:6]}",
+        partitions=TEST_PARTITIONS,
+        log_dir=tmp_path / "logs",
+        demo_flow_file=str(FIXTURES / "echo_flow.json"),
+        status_delays_ms="50",
+        extra_env={"INGRESS_ACK_TIMEOUT_S": "2"},
+    )
+    stack = Stack(config)
+    try:
+        await stack.start()
+        assert stack.broker is not None
+        async with httpx.AsyncClient(timeout=10) as client:
+            traffic = Traffic(stack, client)
+            await traffic.say("5541900000001", "before")
+            assert (await traffic.all_answered(timeout=30))["before"] == 1
+            stack.broker.kill()
+            body, headers = signed(
+                stack.config.app_secret, text_webhook(NUMBER, "5541900000002", "lost?")
+            )
+            r = await client.post(stack.webhook_url, content=body, headers=headers)
+            assert r.status_code == 503  # not acknowledged: Meta would retry it
+            stack.broker.start()
+            async with asyncio.timeout(60):
+                while len(stack.restarts) < 5:  # each notices on its own
+                    await asyncio.sleep(0.2)
+                for name in ("analytics", "ingress", "router", "executor", "sender"):
+                    await stack.wait_ready(name)
+            await traffic.say("5541900000003", "after")
+            replies = await traffic.all_answered(timeout=30)
+        assert replies["after"] == 1
+        assert set(stack.restarts) == {"analytics", "ingress", "router", "executor", "sender"}
+    finally:
+        stack.stop()

@@ -44,6 +44,7 @@ class Runtime:
         self._cleanups: list[Callable[[], Awaitable[None]]] = []
         self._ready: dict[str, ReadyCheck] = {}
         self._stop = asyncio.Event()
+        self.broker_watch: Any = None  # set by `wiring.start_producer`
 
     def add_task(
         self, name: str, run: Callable[[], Coroutine[Any, Any, None]], stop: Callable[[], None]

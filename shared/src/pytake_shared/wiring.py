@@ -7,6 +7,7 @@ service's `bootstrap.py` reads as a short list of what the service is made of.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sys
 from collections.abc import Callable, Coroutine, Sequence
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import asyncpg
+from aiokafka.admin import AIOKafkaAdminClient
 
 from pytake_shared import faults, secrets
 from pytake_shared import loop as event_loop
@@ -41,7 +43,77 @@ async def start_producer(runtime: Runtime) -> Producer:
     producer = Producer(settings)
     await producer.start()
     runtime.on_close(producer.stop)
+    watch = BrokerWatch(settings)
+    runtime.broker_watch = watch
+    runtime.add_task("broker-watch", watch.run, watch.stop)
     return producer
+
+
+class BrokerLost(RuntimeError):
+    """The broker forgot the topics (an in-memory dev broker restarted, or an operator deleted
+    them): the service exits to start afresh on what the broker has now."""
+
+
+class BrokerWatch:
+    """Notices the topics vanishing. An in-memory broker that restarts comes back empty: the
+    consumers' groups, committed offsets and the topics themselves are gone, so a service that
+    just reconnected would wait forever on topics nobody recreates. The watch recreates them,
+    lets the service forget offsets it stored itself (`on_lost`), and fails, so the supervisor
+    starts the service again (analytics then republishes the configuration)."""
+
+    INTERVAL_S = 2.0
+
+    def __init__(self, settings: ServiceSettings) -> None:
+        self._settings = settings
+        self._stop = asyncio.Event()
+        self._callbacks: list[Callable[[], Coroutine[Any, Any, object]]] = []
+
+    def on_lost(self, callback: Callable[[], Coroutine[Any, Any, object]]) -> None:
+        self._callbacks.append(callback)
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    async def run(self) -> None:
+        settings = self._settings
+        wanted = {name for name, _ in settings.topics.all()}
+        admin = AIOKafkaAdminClient(
+            bootstrap_servers=settings.kafka_bootstrap_servers, request_timeout_ms=5000
+        )
+        await admin.start()
+        cluster: str | None = None
+        try:
+            while not self._stop.is_set():
+                try:
+                    seen = (await admin.describe_cluster()).get("cluster_id")
+                    missing = wanted - set(await admin.list_topics())
+                except Exception as exc:  # the broker away: the producer and consumers say so
+                    if not faults.is_transient(exc):
+                        raise
+                else:
+                    cluster = cluster or seen
+                    if seen != cluster:
+                        await self._lost(f"the cluster is another one ({cluster} -> {seen})")
+                    if missing:
+                        await self._lost(f"{len(missing)} topics are gone, e.g. {min(missing)}")
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stop.wait(), self.INTERVAL_S)
+        finally:
+            await admin.close()
+
+    async def _lost(self, why: str) -> None:
+        settings = self._settings
+        log.error(
+            "the broker forgot what it had (%s; an in-memory broker restarted?): recreating the "
+            "topics, forgetting stored offsets and restarting",
+            why,
+        )
+        await ensure_topics(
+            settings.kafka_bootstrap_servers, settings.topics, settings.pytake_topic_replication
+        )
+        for callback in self._callbacks:
+            await callback()
+        raise BrokerLost(why)
 
 
 async def start_database(runtime: Runtime, schema: str, migrations: Path) -> asyncpg.Pool:

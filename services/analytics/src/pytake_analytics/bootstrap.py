@@ -8,7 +8,7 @@ import logging
 from fastapi import FastAPI
 
 from pytake_analytics.adapters.numbers import reseal_secrets
-from pytake_analytics.adapters.projections import prune_processed
+from pytake_analytics.adapters.projections import forget_offsets, prune_processed
 from pytake_analytics.api.app import create_app
 from pytake_analytics.api.deps import Context
 from pytake_analytics.migrate import MIGRATIONS
@@ -28,6 +28,7 @@ async def build(settings: AnalyticsSettings) -> tuple[Runtime, FastAPI]:
     runtime = Runtime(settings)
     producer = await start_producer(runtime)
     pool = await start_database(runtime, "analytics", MIGRATIONS)
+    runtime.broker_watch.on_lost(lambda: forget_offsets(pool))
     app = create_app(settings, pool, producer)
     ctx: Context = app.state.pytake
     async with pool.acquire() as conn:

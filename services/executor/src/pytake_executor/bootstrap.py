@@ -28,6 +28,7 @@ async def build(settings: ExecutorSettings) -> Runtime:
     pool = await start_database(runtime, "executor", MIGRATIONS)
     config = start_config_view(runtime)
     store = Store(pool)
+    runtime.broker_watch.on_lost(store.forget_offsets)
     runtime.add_periodic("prune-processed-ids", 3600, store.prune_processed)
     runtime.add_periodic(
         "fire-timers",

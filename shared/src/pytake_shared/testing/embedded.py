@@ -17,6 +17,7 @@ import subprocess
 import tempfile
 import time
 import urllib.parse
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +79,9 @@ class EmbeddedBroker:
                 url,
                 "--advertised-listener-url",
                 url,
+                # A new id for each start: what the broker had is gone, and clients can tell.
+                "--cluster-id",
+                f"pytake-{uuid.uuid4().hex[:12]}",
             ],
             stdout=out,
             stderr=out,

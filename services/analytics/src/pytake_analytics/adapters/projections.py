@@ -47,6 +47,11 @@ def _json(value: Any) -> str:
     return orjson.dumps(clean(value), option=orjson.OPT_SORT_KEYS).decode()
 
 
+async def forget_offsets(pool: asyncpg.Pool) -> None:
+    """The broker lost its topics: the offsets stored for them point nowhere now."""
+    await pool.execute("DELETE FROM analytics.projection_offsets")
+
+
 async def offsets(pool: asyncpg.Pool, topics: Sequence[str]) -> dict[tuple[str, int], int]:
     rows = await pool.fetch(
         "SELECT topic, partition, next_offset FROM analytics.projection_offsets "

@@ -110,6 +110,10 @@ class Store:
         )
         return {r["partition"]: r["next_offset"] for r in rows}
 
+    async def forget_offsets(self) -> None:
+        """The broker lost its topics: the offsets stored for them point nowhere now."""
+        await self.pool.execute("DELETE FROM executor.offsets")
+
     async def flush_outbox(self, producer: Producer, partitions: Sequence[int]) -> int:
         """Publish the partitions' outbox rows in order, then delete them."""
         rows = await self.pool.fetch(

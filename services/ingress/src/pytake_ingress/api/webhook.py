@@ -9,6 +9,7 @@ recorded before the 4xx, so nothing Meta sent is lost.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 from collections.abc import Callable
@@ -103,10 +104,11 @@ def build_router(
                 401, "invalid_signature", "X-Hub-Signature-256 missing or not by the numbers' app"
             )
         try:
-            await producer.send_many([(topic, env) for env in envelopes])
-        except TransientError as exc:
+            async with asyncio.timeout(settings.ingress_ack_timeout_s):
+                await producer.send_many([(topic, env) for env in envelopes])
+        except (TransientError, TimeoutError) as exc:
             WEBHOOKS.labels("broker_unavailable").inc()
-            log.error("webhook not acknowledged by the broker: %s", exc)
+            log.error("webhook not acknowledged by the broker: %r", exc)
             return _error(503, "unavailable", "could not record the webhook; retry later")
         for env in envelopes:
             ITEMS.labels(env.type).inc()
