@@ -133,8 +133,18 @@ class Script:
         )
         return outbound_id
 
-    def handoff(self, node_id: str) -> Script:
-        self._event("handoff_started", node_id=node_id, reason="node", at=int(self.now.timestamp()))
+    def handoff(self, node_id: str, priority: str = "normal") -> Script:
+        self._event(
+            "handoff_started",
+            node_id=node_id,
+            reason="node",
+            priority=priority,
+            at=int(self.now.timestamp()),
+        )
+        return self
+
+    def assigned(self, agent_id: str | None) -> Script:
+        self._event("conversation_assigned", agent_id=agent_id, at=int(self.now.timestamp()))
         return self
 
     def resumed(self) -> Script:

@@ -29,6 +29,7 @@ CMD_CLOSE = "pytake.conversation.close"  # management API
 CMD_RESUME = "pytake.conversation.resume"  # management API, after a handoff
 CMD_RESTART_FLOW = "pytake.conversation.restart_flow"  # management API
 CMD_RATE_LIMIT_NOTICE = "pytake.conversation.rate_limit_notice"  # router, once per window
+CMD_ASSIGN = "pytake.conversation.assign"  # management API: an agent takes it, or lets it go
 
 # conversation.events.v1 (executor; router for unrouted/rate-limited records)
 EVT_UNROUTED = "pytake.conversation.unrouted"
@@ -157,6 +158,16 @@ class RestartCommand(_Model):
     organization_id: str
     flow_id: str | None = None
     agent_id: str | None = None
+
+
+class AssignCommand(_Model):
+    """Management API → executor: give the conversation to an agent (`agent_id`), or to nobody
+    (None). `takeover` also pauses the bot (a handoff) when it is talking to the contact."""
+
+    organization_id: str
+    agent_id: str | None = None
+    takeover: bool = True
+    by: str | None = None
 
 
 class ResumeCommand(_Model):

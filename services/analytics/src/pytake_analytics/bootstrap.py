@@ -7,6 +7,7 @@ import logging
 
 from fastapi import FastAPI
 
+from pytake_analytics.adapters.live import LiveHub
 from pytake_analytics.adapters.numbers import reseal_secrets
 from pytake_analytics.adapters.projections import forget_offsets, prune_processed
 from pytake_analytics.api.app import create_app
@@ -29,7 +30,9 @@ async def build(settings: AnalyticsSettings) -> tuple[Runtime, FastAPI]:
     producer = await start_producer(runtime)
     pool = await start_database(runtime, "analytics", MIGRATIONS)
     runtime.broker_watch.on_lost(lambda: forget_offsets(pool))
-    app = create_app(settings, pool, producer)
+    hub = LiveHub(settings.database_url)
+    runtime.add_task("live-updates", hub.run, hub.stop)
+    app = create_app(settings, pool, producer, live_hub=hub)
     ctx: Context = app.state.pytake
     async with pool.acquire() as conn:
         resealed = await reseal_secrets(conn, ctx.box)

@@ -39,6 +39,8 @@ class AnalyticsSettings(ServiceSettings):
     pytake_admin_password: str = Field(default="", repr=False)
     meta_app_secret: str = Field(default="", repr=False)
     webhook_verify_token: str = ""
+    # The console's built files (console/dist); "" = the checkout's console/dist when present.
+    console_dir: str = ""
     pytake_demo_seed: bool = False
     pytake_demo_flow_file: str = ""
     pytake_demo_phone_number_id: str = "100000000000001"

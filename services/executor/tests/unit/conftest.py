@@ -15,6 +15,7 @@ import pytest
 from pytake_executor.domain.commands import (
     AgentMessage,
     ApiCallResult,
+    Assign,
     Close,
     Command,
     DeliveryStatus,
@@ -161,6 +162,9 @@ class Chat:
 
     def resume(self, node_id: str | None = None) -> Events:
         return self(Resume(command_id=self._id(), at=self.now, node_id=node_id))
+
+    def assign(self, agent_id: str | None, *, takeover: bool = True) -> Events:
+        return self(Assign(self._id(), self.now, agent_id=agent_id, takeover=takeover, by="a-1"))
 
     def restart(self, flow_id: str | None = None) -> Events:
         return self(RestartFlow(command_id=self._id(), at=self.now, flow_id=flow_id))

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from pytake_executor.domain.events import HandoffStarted, InboundIgnored, MessageQueued, Resumed
+from pytake_executor.domain.events import (
+    ConversationAssigned,
+    HandoffStarted,
+    InboundIgnored,
+    MessageQueued,
+    Resumed,
+)
 
 from .documents import chain, node, two_questions
 
@@ -122,3 +128,40 @@ def test_restart_can_start_another_flow_of_the_chatbot(chat: Any) -> None:
     assert c.restart("flow-2").texts == ["other flow"]
     assert c.state.flow_id == "flow-2"
     assert c.restart("flow-9").kinds == ["command_ignored"]
+
+
+def test_an_agent_taking_over_an_active_conversation_pauses_the_bot(chat: Any) -> None:
+    c = chat(two_questions())
+    c.say()
+    events = c.assign("agent-7")
+    [assigned] = events.of(ConversationAssigned)
+    assert (assigned.agent_id, assigned.by) == ("agent-7", "a-1")
+    [handoff] = events.of(HandoffStarted)
+    assert handoff.reason == "agent_takeover"
+    assert (c.state.assigned_to, c.state.status) == ("agent-7", "handoff")
+    assert c.say("Ada").of(InboundIgnored)[0].reason == "handoff"  # the agent answers now
+    # Assigning the same agent again changes nothing; letting go keeps the handoff.
+    assert c.assign("agent-7").kinds == ["command_ignored"]
+    released = c.assign(None)
+    assert released.of(ConversationAssigned)[0].agent_id is None
+    assert (c.state.assigned_to, c.state.status) == (None, "handoff")
+
+
+def test_assigning_without_takeover_leaves_the_bot_talking(chat: Any) -> None:
+    c = chat(two_questions())
+    c.say()
+    events = c.assign("agent-7", takeover=False)
+    assert events.of(HandoffStarted) == []
+    assert c.state.assigned_to == "agent-7" and c.state.status != "handoff"
+
+
+def test_a_closed_conversation_cannot_be_assigned_and_a_new_one_starts_unassigned(
+    chat: Any,
+) -> None:
+    c = chat(_handoff())
+    c.say()
+    c.assign("agent-7")
+    c.close()
+    assert c.assign("agent-8").kinds == ["command_ignored"]
+    c.say("hi again")
+    assert c.state.assigned_to is None

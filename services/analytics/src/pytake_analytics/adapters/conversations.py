@@ -22,6 +22,22 @@ def _row(record: asyncpg.Record) -> dict[str, Any]:
     }
 
 
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+PRIORITY_RANK = (
+    "CASE handoff_priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 "
+    "WHEN 'low' THEN 3 ELSE 2 END"
+)
+_ORDERS = {
+    "recent": "last_activity_at DESC, id",
+    # The inbox of people waiting for a human: most urgent first, then longest waiting.
+    "waiting": f"(status = 'handoff') DESC, {PRIORITY_RANK}, handoff_at ASC NULLS LAST, "
+    "last_activity_at DESC, id",
+}
+
+
 async def list_conversations(
     conn: asyncpg.Connection,
     scope: uuid.UUID | None,
@@ -32,19 +48,36 @@ async def list_conversations(
     since: datetime | None,
     limit: int,
     offset: int,
+    search: str | None = None,
+    assigned_to: str | None = None,
+    unassigned: bool = False,
+    order: str = "recent",
 ) -> tuple[list[dict[str, Any]], int]:
+    """`search` matches the phone or the contact's name (case-insensitive, anywhere in it)."""
+    like = None if not search else f"%{_escape_like(search)}%"
     where = (
         f"{_IN_SCOPE} AND ($2::text IS NULL OR status = $2) "
         "AND ($3::text IS NULL OR chatbot_id = $3) AND ($4::text IS NULL OR phone_number_id = $4) "
-        "AND ($5::timestamptz IS NULL OR last_activity_at >= $5)"
+        "AND ($5::timestamptz IS NULL OR last_activity_at >= $5) "
+        "AND ($6::text IS NULL OR contact_id ILIKE $6 OR contact->>'name' ILIKE $6) "
+        "AND ($7::text IS NULL OR assigned_to = $7) AND (NOT $8 OR assigned_to IS NULL)"
     )
-    args = [scope, status, str(chatbot_id) if chatbot_id else None, number, since]
+    args = [
+        scope,
+        status,
+        str(chatbot_id) if chatbot_id else None,
+        number,
+        since,
+        like,
+        assigned_to,
+        unassigned,
+    ]
     total = await conn.fetchval(
         f"SELECT count(*) FROM analytics.conversations WHERE {where}", *args
     )
     rows = await conn.fetch(
         f"SELECT * FROM analytics.conversations WHERE {where} "
-        "ORDER BY last_activity_at DESC, id LIMIT $6 OFFSET $7",
+        f"ORDER BY {_ORDERS[order]} LIMIT $9 OFFSET $10",
         *args,
         limit,
         offset,

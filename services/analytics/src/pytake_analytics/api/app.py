@@ -12,6 +12,7 @@ import asyncpg
 from fastapi import APIRouter, FastAPI
 
 from pytake_analytics.adapters.commands import Commands
+from pytake_analytics.adapters.live import LiveHub
 from pytake_analytics.adapters.outbox import Outbox
 from pytake_analytics.adapters.passwords import Passwords
 from pytake_analytics.adapters.store import Store
@@ -19,10 +20,12 @@ from pytake_analytics.api import (
     analytics,
     auth,
     chatbots,
+    console,
     conversation_actions,
     conversations,
     errors,
     flows,
+    live,
     numbers,
     organizations,
     users,
@@ -45,6 +48,7 @@ def build_context(
     producer: Producer,
     *,
     clock: Callable[[], datetime] = _now,
+    live_hub: LiveHub | None = None,
 ) -> Context:
     box = settings.secret_box()
     outbox = Outbox(pool, producer, settings.topics.config, box)
@@ -52,7 +56,7 @@ def build_context(
         time_cost=settings.password_hash_time_cost, memory_kib=settings.password_hash_memory_kib
     )
     commands = Commands(producer, settings.topics.commands)
-    return Context(settings, Store(pool, outbox), passwords, box, clock, commands)
+    return Context(settings, Store(pool, outbox), passwords, box, clock, commands, live_hub)
 
 
 def create_app(
@@ -61,6 +65,7 @@ def create_app(
     producer: Producer,
     *,
     clock: Callable[[], datetime] = _now,
+    live_hub: LiveHub | None = None,
 ) -> FastAPI:
     app = FastAPI(
         title="PyTake API",
@@ -71,7 +76,7 @@ def create_app(
     )
     install_error_handlers(app)  # the last resort: anything unexpected is a 503
     errors.install(app)
-    app.state.pytake = build_context(settings, pool, producer, clock=clock)
+    app.state.pytake = build_context(settings, pool, producer, clock=clock, live_hub=live_hub)
     api = APIRouter(prefix=PREFIX)
     for module in (
         auth,
@@ -83,7 +88,9 @@ def create_app(
         conversations,
         conversation_actions,
         analytics,
+        live,
     ):
         api.include_router(module.router)
     app.include_router(api)
+    console.mount(app, settings.console_dir)
     return app

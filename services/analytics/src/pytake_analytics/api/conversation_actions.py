@@ -1,5 +1,5 @@
-"""Agent actions on a conversation: send, close, resume, restart (agents and admins; viewers
-read).
+"""Agent actions on a conversation: send, assign (take over), close, resume, restart (agents
+and admins; viewers read).
 
 Each publishes a command on conversation.commands.v1 keyed by the conversation key and
 answers 202: the executor applies it in order with the contact's messages. The checks here
@@ -16,7 +16,9 @@ from pydantic import BaseModel
 
 from pytake_analytics.adapters import conversations as rows
 from pytake_analytics.adapters import flows as flow_rows
+from pytake_analytics.adapters import users as user_rows
 from pytake_analytics.api.conversation_models import (
+    AssignIn,
     CloseIn,
     CommandOut,
     RestartIn,
@@ -104,6 +106,46 @@ async def send(
         agent_id=str(user.user_id),
     )
     return await _publish(ctx, conv, c.CMD_AGENT_MESSAGE, payload, idempotency_key)
+
+
+@router.post(
+    "/{phone}/assign",
+    response_model=CommandOut,
+    status_code=202,
+    responses=errors(403, 404, 409, 422),
+)
+async def assign(
+    phone: PhonePath,
+    user: Agent,
+    ctx: Ctx,
+    body: AssignIn | None = None,
+    number: NumberQuery = None,
+    idempotency_key: IdempotencyKey = None,
+) -> CommandOut:
+    """Take the conversation (the default: assigned to you, and the bot pauses), give it to
+    another agent (admins), or let it go (`release`)."""
+    body = body or AssignIn()
+    conv = await _conversation(ctx, user, phone, number)
+    if conv["status"] == "closed":
+        raise Conflict("a closed conversation cannot be assigned", code="closed")
+    agent = None if body.release else body.agent_id or user.user_id
+    if agent is not None and agent != user.user_id:
+        user.require_writer()  # only admins hand conversations to others
+        async with ctx.store.connect() as conn:
+            target = await user_rows.get_user(conn, conv["organization_id"], agent)
+        if target is None or not target["is_active"] or target["role"] == "viewer":
+            raise Unprocessable(
+                "assign to an active agent or admin of the conversation's organization",
+                code="not_an_agent",
+                field="agent_id",
+            )
+    payload = c.AssignCommand(
+        organization_id=str(conv["organization_id"]),
+        agent_id=str(agent) if agent else None,
+        takeover=body.takeover,
+        by=str(user.user_id),
+    )
+    return await _publish(ctx, conv, c.CMD_ASSIGN, payload, idempotency_key)
 
 
 @router.post(

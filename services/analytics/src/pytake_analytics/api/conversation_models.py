@@ -41,6 +41,14 @@ class ConversationOut(BaseModel):
     messages_out: int
     first_response_ms: int | None
     current_node_id: str | None
+    assigned_to: uuid.UUID | None = Field(None, description="the agent who took it")
+    assigned_at: datetime | None = None
+    handoff_at: datetime | None = Field(None, description="waiting for a human since")
+    handoff_priority: str | None = Field(None, description="low, normal, high or urgent")
+    handoff_reason: str | None = Field(
+        None, description="node, api_error, inactivity, window_closed or agent_takeover"
+    )
+    handoff_context: str | None = None
 
 
 def conversation_out(row: dict[str, Any]) -> ConversationOut:
@@ -52,6 +60,16 @@ def conversation_out(row: dict[str, Any]) -> ConversationOut:
             "contact_name": contact.get("name") if isinstance(contact.get("name"), str) else None,
             "contact": contact,
         }
+    )
+
+
+class AssignIn(Body):
+    agent_id: uuid.UUID | None = Field(
+        default=None, description="the agent to give it to (default: you); null with release"
+    )
+    release: bool = Field(default=False, description="let it go: assigned to nobody")
+    takeover: bool = Field(
+        default=True, description="also pause the bot when it is talking to the contact"
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import asyncpg
 from fastapi import APIRouter, Path, Query
@@ -72,18 +72,38 @@ async def list_conversations(
     chatbot_id: Annotated[uuid.UUID | None, Query(description="alias of active_chatbot_id")] = None,
     number: Annotated[NumberId | None, Query(description="phone_number_id")] = None,
     since: Annotated[datetime | None, Query(description="active at or after this time")] = None,
+    q: Annotated[
+        str | None, Query(max_length=100, description="part of the phone or the contact's name")
+    ] = None,
+    assigned: Annotated[
+        str | None,
+        Query(pattern=r"^(me|none|[0-9a-fA-F-]{36})$", description="me, none, or an agent's id"),
+    ] = None,
+    sort: Annotated[
+        Literal["recent", "waiting"],
+        Query(description="recent activity, or waiting for a human: priority, then longest wait"),
+    ] = "recent",
+    organization_id: Annotated[
+        uuid.UUID | None, Query(description="super_admin only: one organization")
+    ] = None,
 ) -> ConversationPage:
     since = utc(since)
+    scope = user.target_organization(organization_id) if organization_id else user.scope
+    agent = str(user.user_id) if assigned == "me" else assigned if assigned != "none" else None
     async with ctx.store.connect() as conn:
         found, total = await rows.list_conversations(
             conn,
-            user.scope,
+            scope,
             status=status,
             chatbot_id=active_chatbot_id or chatbot_id,
             number=number,
             since=since,
             limit=paging.per_page,
             offset=paging.offset,
+            search=q.strip() if q and q.strip() else None,
+            assigned_to=agent.lower() if agent else None,
+            unassigned=assigned == "none",
+            order=sort,
         )
     return ConversationPage(
         conversations=[conversation_out(r) for r in found],

@@ -17,6 +17,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from pytake_analytics.adapters import users
 from pytake_analytics.adapters.commands import Commands
+from pytake_analytics.adapters.live import LiveHub
 from pytake_analytics.adapters.passwords import Passwords
 from pytake_analytics.adapters.store import Store
 from pytake_analytics.domain import tokens
@@ -36,6 +37,7 @@ class Context:
     box: SecretBox
     clock: Callable[[], datetime]
     commands: Commands
+    live: LiveHub | None = None
 
     @functools.cached_property
     def egress(self) -> EgressPolicy:

@@ -22,6 +22,7 @@ from pytake_analytics.domain.errors import (
     NotFound,
     TooManyAttempts,
     Unauthorized,
+    Unavailable,
     Unprocessable,
 )
 
@@ -32,6 +33,7 @@ STATUS: dict[type[ManagementError], int] = {
     Conflict: 409,
     Unprocessable: 422,
     TooManyAttempts: 429,
+    Unavailable: 503,
 }
 _HTTP_CODES = {
     400: "invalid_request",
@@ -64,6 +66,7 @@ _DESCRIPTIONS = {
     409: "Conflicts with existing data",
     422: "Refers to something unusable (another organization's chatbot, an invalid flow)",
     429: "Too many failed logins; see Retry-After",
+    503: "Briefly unavailable; retry",
 }
 
 

@@ -53,3 +53,9 @@ class TooManyAttempts(ManagementError):
         super().__init__(
             message, headers={"Retry-After": str(retry_after_s)}, retry_after=retry_after_s
         )
+
+
+class Unavailable(ManagementError):
+    """Something the request needs is briefly away: retry later."""
+
+    code = "unavailable"

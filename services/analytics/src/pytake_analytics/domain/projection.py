@@ -83,6 +83,12 @@ class Conversation:
     current_node_id: str | None = None
     variables: dict[str, Any] = field(default_factory=dict)
     path: list[str] = field(default_factory=list)
+    assigned_to: str | None = None
+    assigned_at: datetime | None = None
+    handoff_at: datetime | None = None  # when it started waiting for a human (this time)
+    handoff_priority: str | None = None
+    handoff_reason: str | None = None
+    handoff_context: str | None = None
 
 
 @dataclass(frozen=True)
@@ -304,9 +310,17 @@ def apply(conv: Conversation, fact: Fact) -> Outcome:
         change["status"] = "handoff"
         change["had_handoff"] = True
         change["current_node_id"] = fact.text("node_id") or conv.current_node_id
+        change["handoff_at"] = at
+        change["handoff_priority"] = fact.text("priority") or "normal"
+        change["handoff_reason"] = fact.text("reason")
+        change["handoff_context"] = fact.text("context") or None
     elif kind == "resumed":
         if conv.status == "handoff":
             change["status"] = "active"
+            change["handoff_at"] = None
+    elif kind == "conversation_assigned":
+        change["assigned_to"] = fact.text("agent_id")
+        change["assigned_at"] = at if fact.text("agent_id") else None
     elif kind == "conversation_closed":
         reason = fact.text("reason") or "closed"
         change.update(status="closed", closed_at=at, close_reason=reason)

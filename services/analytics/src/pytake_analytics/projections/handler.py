@@ -19,6 +19,7 @@ import asyncpg
 from aiokafka import TopicPartition
 from prometheus_client import Counter, Gauge
 
+from pytake_analytics.adapters import live
 from pytake_analytics.adapters import projections as db
 from pytake_analytics.domain.deliveries import DeliveryUpdate, from_delivery, from_status
 from pytake_analytics.domain.projection import (
@@ -121,6 +122,9 @@ class ProjectionHandler(RecordHandler):
             updates.append(update)
         if updates:
             await db.merge_deliveries(conn, updates)
+            await live.notify(
+                conn, await live.delivery_changes(conn, (u.outbound_id for u in updates))
+            )
         return []  # merges are idempotent: no ids to remember
 
     async def _events(self, conn: Any, records: Sequence[Record]) -> list[uuid.UUID]:
@@ -146,7 +150,15 @@ class ProjectionHandler(RecordHandler):
                 continue
             RECORDS.labels(record.topic, "applied").inc()
             applied.append(record.envelope.id)
-        await db.save_conversations(conn, [conversations[i] for i in fold.changed])
+        changed = [conversations[i] for i in fold.changed]
+        await db.save_conversations(conn, changed)
+        await live.notify(
+            conn,
+            (
+                live.Change(str(c.organization_id), c.key, "conversation", c.id, c.status)
+                for c in changed
+            ),
+        )
         await db.add_messages(conn, fold.messages)
         await db.add_visits(conn, fold.visits)
         await db.add_queued(conn, fold.queued)

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from pytake_executor.domain.commands import (
     AgentMessage,
     ApiCallResult,
+    Assign,
     Close,
     Command,
     DeliveryStatus,
@@ -106,6 +107,15 @@ def _convert(env: Envelope) -> Command:
         )
     if env.type == c.CMD_RESUME:
         return Resume(command_id=cid, at=_at(env, data), node_id=data.get("node_id"))
+    if env.type == c.CMD_ASSIGN:
+        assign = c.AssignCommand.model_validate(data)
+        return Assign(
+            command_id=cid,
+            at=_at(env, data),
+            agent_id=assign.agent_id,
+            takeover=assign.takeover,
+            by=assign.by,
+        )
     if env.type == c.CMD_RESTART_FLOW:
         return RestartFlow(command_id=cid, at=_at(env, data), flow_id=data.get("flow_id"))
     if env.type == c.CMD_RATE_LIMIT_NOTICE:

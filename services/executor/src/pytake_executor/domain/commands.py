@@ -118,6 +118,19 @@ class Resume:
 
 
 @dataclass(frozen=True)
+class Assign:
+    """An agent takes the conversation (`agent_id`), or it is let go (None); with `takeover`
+    a bot that is talking to the contact is paused (a handoff)."""
+
+    type: ClassVar[str] = "assign"
+    command_id: str
+    at: int
+    agent_id: str | None = None
+    takeover: bool = True
+    by: str | None = None
+
+
+@dataclass(frozen=True)
 class RestartFlow:
     """Close whatever runs and start the chatbot's main flow (or `flow_id`) afresh."""
 
@@ -148,6 +161,7 @@ Command = (
     | AgentMessage
     | Close
     | Resume
+    | Assign
     | RestartFlow
     | RateLimitNotice
 )

@@ -9,6 +9,7 @@ from typing import Any
 
 from pytake_executor.domain.commands import (
     AgentMessage,
+    Assign,
     Close,
     RateLimitNotice,
     RestartFlow,
@@ -16,6 +17,7 @@ from pytake_executor.domain.commands import (
 )
 from pytake_executor.domain.events import (
     CommandIgnored,
+    ConversationAssigned,
     ConversationStarted,
     InboundIgnored,
     Resumed,
@@ -103,6 +105,20 @@ def resume(run: Run, command: Resume) -> Node | None:
     if command.node_id is None and node.type == "handoff":
         return run.follow(node)  # back to the bot after the handoff node
     return node  # the node it was handed off from (or the one asked for) runs again
+
+
+def assign(run: Run, command: Assign) -> Node | None:
+    state = run.state
+    if not state.is_open:
+        run.emit(CommandIgnored(command=command.type, reason="not_open"))
+        return None
+    if state.assigned_to == command.agent_id:
+        run.emit(CommandIgnored(command=command.type, reason="already_assigned"))
+    else:
+        run.emit(ConversationAssigned(agent_id=command.agent_id, by=command.by, at=run.now))
+    if command.agent_id is not None and command.takeover and state.status != "handoff":
+        run.handoff(state.current_node_id, "agent_takeover")  # the bot steps aside
+    return None
 
 
 def restart(run: Run, command: RestartFlow) -> Node | None:

@@ -13,6 +13,7 @@ from pytake_executor.domain import control, timers, window
 from pytake_executor.domain.commands import (
     AgentMessage,
     ApiCallResult,
+    Assign,
     Close,
     Command,
     DeliveryStatus,
@@ -61,6 +62,8 @@ def _dispatch(run: Run, command: Command) -> Node | None:
             return control.close(run, command)
         case Resume():
             return control.resume(run, command)
+        case Assign():
+            return control.assign(run, command)
         case RestartFlow():
             return control.restart(run, command)
         case RateLimitNotice():

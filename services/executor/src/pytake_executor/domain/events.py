@@ -201,6 +201,15 @@ class HandoffStarted(_Event):
     at: int
 
 
+class ConversationAssigned(_Event):
+    """An agent took the conversation (`agent_id`), or it was let go (None), by `by`."""
+
+    type: Literal["conversation_assigned"] = "conversation_assigned"
+    agent_id: str | None
+    by: str | None = None
+    at: int
+
+
 class Resumed(_Event):
     type: Literal["resumed"] = "resumed"
     node_id: str | None
@@ -251,6 +260,7 @@ Event = Annotated[
     | TimerCancelled
     | TimerElapsed
     | HandoffStarted
+    | ConversationAssigned
     | Resumed
     | WindowClosedAction
     | CommandIgnored

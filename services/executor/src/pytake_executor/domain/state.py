@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pytake_executor.domain.events import (
     ApiCallCompleted,
     ApiCallRequested,
+    ConversationAssigned,
     ConversationClosed,
     ConversationStarted,
     Event,
@@ -91,6 +92,7 @@ class ConversationState(BaseModel):
     timers: dict[str, PendingTimer] = Field(default_factory=dict)
     pending_call: PendingCall | None = None
     close_reason: str | None = None
+    assigned_to: str | None = None  # the agent who took the conversation
 
     @property
     def is_open(self) -> bool:
@@ -201,6 +203,8 @@ def _change(state: ConversationState, event: Event) -> dict[str, Any] | None:
             }
         case Resumed():
             return {"status": "active", "waiting_on": None}
+        case ConversationAssigned():
+            return {"assigned_to": event.agent_id}
         case WindowClosedAction():
             until = state.window_open_until
             return {
