@@ -11,6 +11,15 @@
 #   docker build -t pytake:local .
 
 ARG PYTHON_IMAGE=python:3.11-slim
+ARG NODE_IMAGE=node:20-slim
+
+# --- console: the operators' web app, built once; analytics serves the files ----------------
+FROM ${NODE_IMAGE} AS console
+WORKDIR /console
+COPY console/package.json console/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY console/ ./
+RUN npm run build
 
 # --- builder: a self-contained virtual environment at /opt/venv ------------------------------
 FROM ${PYTHON_IMAGE} AS builder
@@ -54,6 +63,8 @@ RUN groupadd --system --gid 10001 pytake \
         --shell /usr/sbin/nologin pytake
 
 COPY --from=builder /opt/venv /opt/venv
+COPY --from=console /console/dist /opt/pytake/console
+ENV CONSOLE_DIR=/opt/pytake/console
 
 WORKDIR /home/pytake
 # Numeric, so Kubernetes' runAsNonRoot can verify it without resolving the name.

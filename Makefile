@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 # pytest-xdist workers for `make test`; the end-to-end tests all run on one of them.
 WORKERS ?= 2
 
-.PHONY: venv dev test test-fast lint fmt bench rebuild-analytics secrets lock clean
+.PHONY: venv console browser dev test test-fast lint fmt bench rebuild-analytics secrets lock clean
 
 venv: $(STAMP)
 
@@ -18,10 +18,27 @@ $(STAMP): constraints.txt requirements-dev.txt $(wildcard */pyproject.toml servi
 	$(BIN)/python -m pip install --quiet -c constraints.txt $(PKGS) -r requirements-dev.txt
 	touch $(STAMP)
 
-dev: $(STAMP)
+# The console (TypeScript, React, Vite; Node.js 20+): built into console/dist, which analytics
+# serves under /console/. Rebuilt when its sources or lockfile change.
+CONSOLE := console/dist/index.html
+CONSOLE_SRC := console/package.json console/package-lock.json console/index.html \
+	console/vite.config.ts console/tsconfig.json $(shell find console/src -type f 2>/dev/null)
+
+console: $(CONSOLE)
+
+$(CONSOLE): $(CONSOLE_SRC)
+	cd console && npm ci --no-audit --no-fund --loglevel=error && npm run build
+
+# Debian's Chromium for the console's browser tests (Playwright drives it; no browser download).
+browser:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+dev: $(STAMP) $(CONSOLE)
 	$(BIN)/pytake dev
 
-test: $(STAMP)
+test: $(STAMP) $(CONSOLE) browser
+	cd console && npx vitest run
 	$(BIN)/python -m pytest --cov --cov-report= -n $(WORKERS) --dist loadgroup $(ARGS)
 	$(BIN)/python -m pytake_tools.coverage_report --fail-under 80
 
@@ -57,4 +74,4 @@ lock:
 	rm -rf /tmp/pytake-lock
 
 clean:
-	rm -rf $(VENV) .coverage .coverage.* .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .coverage .coverage.* .pytest_cache .mypy_cache .ruff_cache console/dist console/node_modules

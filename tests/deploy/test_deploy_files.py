@@ -494,10 +494,14 @@ def test_dockerfile_final_stage_runs_as_non_root() -> None:
         if stages:
             stages[-1].append((instruction, rest))
     assert len(stages) >= 2, "multi-stage build expected"
-    for stage in stages:
-        base = re.sub(r"\$\{(\w+)\}", lambda m: args[m.group(1)], stage[0][1].split()[0])
-        assert base == "python:3.11-slim"
+    bases = [
+        re.sub(r"\$\{(\w+)\}", lambda m: args[m.group(1)], stage[0][1].split()[0])
+        for stage in stages
+    ]
+    assert bases == ["node:20-slim", "python:3.11-slim", "python:3.11-slim"]
     final = stages[-1]
+    # The console is built in its own stage and only its files reach the image.
+    assert ("COPY", "--from=console /console/dist /opt/pytake/console") in final
     users = [rest for instruction, rest in final if instruction == "USER"]
     assert users, "the final stage must set USER"
     user = users[-1].split(":")[0]
