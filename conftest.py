@@ -10,6 +10,8 @@ import pytest
 pytest_plugins = ["pytake_shared.testing.fixtures"]
 
 
+# First: xdist's own hook reads the group markers off the items, so they must be on by then.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.get_closest_marker("e2e") is not None:

@@ -27,7 +27,10 @@ async def build(settings: SenderSettings) -> Runtime:
     pool = await start_database(runtime, "sender", MIGRATIONS)
     config = start_config_view(runtime)
     graph = GraphClient(
-        settings.graph_api_base_url, settings.graph_api_version, settings.graph_api_timeout_s
+        settings.graph_api_base_url,
+        settings.graph_api_version,
+        settings.graph_api_timeout_s,
+        settings.graph_api_keepalive_s,
     )
     runtime.on_close(graph.close)
     ledger = OutboundLedger(pool)

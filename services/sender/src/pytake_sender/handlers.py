@@ -113,6 +113,11 @@ class SenderHandler(RecordHandler):
         self._buckets = Buckets()
         self._lanes = Lanes(self._work)
         self._park: ParkFn | None = None
+        # Sends this process knows it has not made although the ledger may say `sending`
+        # (the ledger write's answer was lost, or Meta was unreachable): no outcome to wait for.
+        # Per partition: a partition that moves away takes that knowledge with it, since its new
+        # owner may send meanwhile.
+        self._unsent: dict[str, TopicPartition] = {}
 
     async def submit(self, record: Record, park: ParkFn) -> asyncio.Future[bool]:
         self._park = park
@@ -120,6 +125,7 @@ class SenderHandler(RecordHandler):
 
     async def on_revoked(self, partitions: set[TopicPartition]) -> None:
         self._lanes.drop(partitions)
+        self._unsent = {k: tp for k, tp in self._unsent.items() if tp not in partitions}
 
     async def close(self) -> None:
         await self._lanes.close()
@@ -213,7 +219,7 @@ class SenderHandler(RecordHandler):
         if status in ("failed", "indefinite"):
             SENDS.labels(f"already_{status}", "").inc()
             return
-        if status == "sending":
+        if status == "sending" and cmd.outbound_id not in self._unsent:
             # A previous attempt's outcome is unknown (no answer in time, or a crash before
             # its answer was written): Meta may have taken it, and its status webhook says so.
             wamid = await self._await_confirmation(cmd.outbound_id)
@@ -233,16 +239,20 @@ class SenderHandler(RecordHandler):
         except UnsendableError as exc:
             await self._fail(env, cmd, None, str(exc))
             return
+        self._unsent[cmd.outbound_id] = record.tp
         attempt = await self._ledger.attempt(
             cmd.outbound_id, cmd.organization_id, cmd.phone_number_id
         )
+        del self._unsent[cmd.outbound_id]  # from here on, the request may reach Meta
         try:
             status_code, answer, retry_after = await self._graph.send(
                 cmd.phone_number_id, number.access_token, body
             )
         except MetaUnreachable:
             # Nothing reached Meta: the next attempt is a plain send, not an unknown outcome.
+            self._unsent[cmd.outbound_id] = record.tp
             await self._ledger.retrying(cmd.outbound_id, None, "Graph API unreachable")
+            del self._unsent[cmd.outbound_id]
             raise
         outcome = classify(status_code, answer)
         SENDS.labels(outcome.verdict, str(outcome.code or "")).inc()

@@ -11,6 +11,7 @@ class SenderSettings(ServiceSettings):
     graph_api_base_url: str = "https://graph.facebook.com"
     graph_api_version: str = "v21.0"
     graph_api_timeout_s: float = 15.0
+    graph_api_keepalive_s: float = 4.0  # idle connections closed before the server does
     sender_default_mps: float = 80.0  # per business number, unless the number says otherwise
     sender_pair_burst: int = 20  # messages one contact may get at once (Meta allows up to 45)
     sender_pair_interval_s: float = 6.0  # then one message every this many seconds

@@ -3,6 +3,7 @@ outbound_id reaches Meta at most once it was accepted, and every outcome is publ
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -531,3 +532,40 @@ async def test_an_accepted_send_whose_ledger_write_fails_is_recorded_later_never
     assert row is not None and (row["status"], row["wamid"]) == ("accepted", call["wamid"])
     [accepted] = await _deliveries(drain, topics)
     assert accepted.type == c.DELIVERY_ACCEPTED
+
+
+class _LostAttempt(OutboundLedger):
+    """The real ledger whose first `attempt` is written but its answer lost (the database
+    went away right after the commit)."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        super().__init__(pool)
+        self.lost = 1
+
+    async def attempt(self, outbound_id: str, organization_id: str, phone_number_id: str) -> int:
+        attempts = await super().attempt(outbound_id, organization_id, phone_number_id)
+        if self.lost:
+            self.lost -= 1
+            raise ConnectionResetError(104, "Connection reset by peer")
+        return attempts
+
+
+async def test_a_sending_row_this_process_never_sent_is_sent_without_waiting_or_doubt(
+    simulator: Simulated,
+    make_handler: Callable[..., SenderHandler],
+    command: MakeCommand,
+    record: MakeRecord,
+    sender_pool: asyncpg.Pool,
+) -> None:
+    """The ledger says `sending`, but this process knows the call was never made: it is a
+    plain send, not an unknown outcome to mark indefinite."""
+    async with simulator() as (base_url, graph):
+        handler = make_handler(graph, ledger=_LostAttempt(sender_pool), confirm_wait_s=30)
+        with pytest.raises(ConnectionResetError):
+            await handler.handle(record(command("out-1")))
+        assert (await _ledger(sender_pool) or {})["status"] == "sending"
+        async with asyncio.timeout(5):  # no 30 s confirmation wait
+            await handler.handle(record(command("out-1")))
+        assert len(await _sim_calls(base_url)) == 1
+    row = await _ledger(sender_pool)
+    assert row is not None and row["status"] == "accepted"

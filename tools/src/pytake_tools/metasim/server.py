@@ -55,6 +55,8 @@ def _config(app: Any, host: str, port: int) -> uvicorn.Config:
         access_log=False,  # one line per message would drown a benchmark
         lifespan="on",
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+        # Meta's front ends keep idle connections open far longer than uvicorn's 5 s default.
+        timeout_keep_alive=60,
     )
 
 

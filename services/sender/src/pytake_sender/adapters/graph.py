@@ -15,12 +15,18 @@ class MetaUnreachable(TransientError):
 
 
 class GraphClient:
-    def __init__(self, base_url: str, version: str, timeout_s: float) -> None:
+    def __init__(
+        self, base_url: str, version: str, timeout_s: float, keepalive_s: float = 4.0
+    ) -> None:
         self._version = version
         self._client = httpx.AsyncClient(
             base_url=base_url.rstrip("/"),
             timeout=httpx.Timeout(timeout_s),
-            limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
+            # An idle connection is dropped before a server would close it: a send on a
+            # connection the server just closed fails ambiguously (its outcome unknown).
+            limits=httpx.Limits(
+                max_connections=200, max_keepalive_connections=50, keepalive_expiry=keepalive_s
+            ),
         )
 
     async def close(self) -> None:
