@@ -38,8 +38,8 @@ COPY services/ ./services/
 COPY tools/ ./tools/
 
 # Non-editable installs, versions pinned by constraints.txt (the same pins `make venv` uses).
-# pytake-tools depends on pytake-shared[embedded], so the embedded broker/database packages come
-# along; nothing in production starts them (KAFKA_BOOTSTRAP_SERVERS/DATABASE_URL are always set).
+# Without extras: the embedded broker and database, coverage and the other dev tools stay out
+# of the image (pytake-tools is here for the CLI and the Meta simulator of the dev profile).
 RUN pip install -c constraints.txt \
         ./shared \
         ./services/ingress \

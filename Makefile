@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 PKGS   := -e shared[embedded] -e services/ingress -e services/router -e services/executor \
-          -e services/sender -e services/analytics -e tools
+          -e services/sender -e services/analytics -e tools[dev]
 STAMP  := $(VENV)/.installed
 # pytest-xdist workers for `make test`; the end-to-end tests all run on one of them.
 WORKERS ?= 2

@@ -68,3 +68,17 @@ def test_a_conversation_key_needs_both_parts(number: str, contact: str) -> None:
 def test_splitting_something_that_is_not_a_conversation_key_fails(key: str) -> None:
     with pytest.raises(ValueError, match="not a conversation key"):
         t.split_conversation_key(key)
+
+
+def test_every_topic_is_created_with_its_retention_and_history_is_kept_forever() -> None:
+    configs = {name: spec.configs() for name, spec in t.Topics("ns").all()}
+    assert configs["ns.conversation.events.v1"] == {"retention.ms": "-1"}
+    assert configs["ns.pytake.config.v1"] == {"retention.ms": "-1", "cleanup.policy": "compact"}
+    assert configs["ns.wa.outbound.v1"] == {"retention.ms": str(30 * 24 * 3600 * 1000)}
+    for name in ("ns.wa.inbound.v1", "ns.conversation.commands.v1", "ns.wa.delivery.v1"):
+        assert configs[name] == {"retention.ms": str(90 * 24 * 3600 * 1000)}
+    assert all(
+        c["retention.ms"] == str(90 * 24 * 3600 * 1000)
+        for n, c in configs.items()
+        if n.endswith(".dlq")
+    )

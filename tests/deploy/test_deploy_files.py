@@ -533,3 +533,25 @@ def test_dockerignore_keeps_local_state_out() -> None:
     assert {".git", ".venv", ".pytake"} <= patterns
     for copied in ("shared", "services", "tools", "constraints.txt"):
         assert copied not in patterns, f"{copied} is needed by the build"
+
+
+def test_k8s_topics_are_replicated_on_the_three_broker_cluster() -> None:
+    objects = [
+        d for f in sorted(K8S_DIR.glob("*.yaml")) for d in yaml.safe_load_all(f.read_text()) if d
+    ]
+    common = next(
+        o for o in objects if o["kind"] == "ConfigMap" and o["metadata"]["name"] == "pytake-common"
+    )
+    brokers = common["data"]["KAFKA_BOOTSTRAP_SERVERS"].split(",")
+    assert int(common["data"]["PYTAKE_TOPIC_REPLICATION"]) == len(brokers) == 3
+
+
+def test_the_production_image_leaves_the_dev_extras_out() -> None:
+    """The embedded broker and database and coverage are for `make dev` and the tests only."""
+    install = " ".join(
+        rest for instruction, rest in dockerfile_instructions() if "pip install" in rest
+    )
+    assert "[" not in install, "no extras in the image"
+    tools = (ROOT / "tools" / "pyproject.toml").read_text()
+    required = tools.split("dependencies = [", 1)[1].split("]", 1)[0]
+    assert "embedded" not in required and "coverage" not in required

@@ -6,6 +6,7 @@ import io
 from pathlib import Path
 
 import orjson
+import pytest
 
 from pytake_shared.envelope import Envelope
 from pytake_shared.kafka import Producer
@@ -91,3 +92,14 @@ async def test_topics_are_created_listed_and_described_with_a_groups_lag(
     assert len(lines) == 4 and lines[-1].startswith("group nobody: total lag")
     assert int(lines[-1].split()[-1]) > 0
     assert await describe_topic(kafka_bootstrap, "no.such.topic", None, io.StringIO()) == 1
+
+
+def test_pytake_version_names_the_installed_version(capsys: pytest.CaptureFixture[str]) -> None:
+    from importlib import metadata
+
+    from pytake_tools.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"pytake {metadata.version('pytake-tools')}"

@@ -1,8 +1,19 @@
-"""The topic registry: names, partitioning, compaction and the conversation key.
+"""The topic registry: names, partitioning, retention and compaction, the conversation key.
 
 All keyed topics share one partition count so a conversation key lands on the same partition
 index on every topic, which keeps per-contact order from ingress to sender. A namespace prefix
 (`PYTAKE_TOPIC_NAMESPACE`) gives tests and parallel dev stacks their own topics on one broker.
+
+Retention is chosen per topic and set when the topic is created (Kafka's default, 7 days, would
+silently cut the history replay and `rebuild analytics` read):
+
+- `pytake.config.v1`: compacted, kept forever (the latest snapshot of every entity).
+- `conversation.events.v1`: kept forever: it is the record of every conversation; replay and
+  `rebuild analytics` read it whole.
+- `wa.delivery.v1`, `conversation.commands.v1` (statuses, agent actions, re-runs on another
+  flow version) and `wa.inbound.v1` (Meta's raw items): 90 days, so a rebuild reaches 90 days
+  of delivery ticks and a re-run 90 days of commands.
+- `wa.outbound.v1`: 30 days (the sender's ledger keeps the outcomes); DLQs: 90 days, time to act.
 """
 
 from __future__ import annotations
@@ -20,19 +31,31 @@ DEFAULT_PARTITIONS = 12
 DLQ_SUFFIX = ".dlq"
 
 
+DAY_MS = 24 * 3600 * 1000
+FOREVER = -1
+
+
 @dataclass(frozen=True)
 class TopicSpec:
     name: str
     compacted: bool = False
     has_dlq: bool = True
+    retention_ms: int = 90 * DAY_MS
+
+    def configs(self) -> dict[str, str]:
+        """The topic configs set at creation."""
+        configs = {"retention.ms": str(self.retention_ms)}
+        if self.compacted:
+            configs["cleanup.policy"] = "compact"
+        return configs
 
 
 REGISTRY: tuple[TopicSpec, ...] = (
-    TopicSpec(CONFIG, compacted=True),
+    TopicSpec(CONFIG, compacted=True, retention_ms=FOREVER),
     TopicSpec(WA_INBOUND),
     TopicSpec(COMMANDS),
-    TopicSpec(EVENTS),
-    TopicSpec(WA_OUTBOUND),
+    TopicSpec(EVENTS, retention_ms=FOREVER),
+    TopicSpec(WA_OUTBOUND, retention_ms=30 * DAY_MS),
     TopicSpec(WA_DELIVERY),
 )
 

