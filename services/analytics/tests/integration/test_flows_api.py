@@ -227,3 +227,56 @@ async def test_a_jump_to_another_flow_of_the_chatbot_is_valid(
     r = await client.post(f"/api/v1/flows/{flow['id']}/publish", headers=admin)
     assert r.status_code == 422
     assert r.json()["error"]["errors"][0]["node_id"] == "go"
+
+
+OLDER = {  # the older PyTake dialect: nodes/edges at the top level, older field names, no ids
+    "nodes": [
+        {"id": "start", "type": "start", "data": {}},
+        {
+            "id": "ask",
+            "type": "question",
+            "data": {"questionText": "Your name?", "outputVariable": "name"},
+        },
+        {"id": "bye", "type": "end", "data": {"messageText": "Thanks {{name}}"}},
+    ],
+    "edges": [{"source": "start", "target": "ask"}, {"source": "ask", "target": "bye"}],
+}
+
+
+async def test_a_flow_in_the_older_dialect_is_stored_validated_and_published_as_sent(
+    client: httpx.AsyncClient, world: World, drain: Drain, topics: Topics
+) -> None:
+    admin = world.headers("org_admin@a")
+    bot = await _bot(client, world)
+    body = {"name": "Old", "chatbot_id": bot, **OLDER}
+    r = await client.post("/api/v1/flows", json=body, headers=admin)
+    assert r.status_code == 201, r.text
+    flow = r.json()
+    assert flow["canvas_data"]["nodes"] == OLDER["nodes"]  # kept exactly, older names included
+    assert flow["canvas_data"]["edges"] == OLDER["edges"]
+    report = (await client.post(f"/api/v1/flows/{flow['id']}/validate", headers=admin)).json()
+    assert report == {"valid": True, "errors": [], "warnings": []}
+    r = await client.post(f"/api/v1/flows/{flow['id']}/publish", headers=admin)
+    assert r.status_code == 200, r.text
+    # An update in the same dialect, sent back with the flow's read-only fields, replaces it.
+    changed = {**flow, "canvas_data": None, **OLDER, "name": "Older"}
+    del changed["canvas_data"]
+    changed["nodes"] = [*OLDER["nodes"][:2], {"id": "bye", "type": "end", "data": {}}]
+    r = await client.put(f"/api/v1/flows/{flow['id']}", json=changed, headers=admin)
+    assert r.status_code == 200, r.text
+    assert r.json()["canvas_data"]["nodes"][2]["data"] == {}
+
+
+async def test_a_flow_field_the_api_cannot_use_is_refused_naming_it(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    admin = world.headers("org_admin@a")
+    bot = await _bot(client, world)
+    for extra, field in (({"flow_data": {}}, "flow_data"), ({"trigger": "hi"}, "trigger")):
+        body = {"name": "X", "chatbot_id": bot, "canvas_data": VALID, **extra}
+        r = await client.post("/api/v1/flows", json=body, headers=admin)
+        assert r.status_code == 400, r.text
+        assert r.json()["error"]["fields"][0]["field"] == f"body.{field}"
+    both = {"name": "X", "chatbot_id": bot, "canvas_data": VALID, "nodes": []}
+    r = await client.post("/api/v1/flows", json=both, headers=admin)
+    assert r.status_code == 400 and "send one of them" in r.json()["error"]["message"]

@@ -3,6 +3,12 @@
 A flow's stored document is what the executor runs: `canvas_data` (nodes and edges exactly
 as the builder sent them: every edge keeps `label`, `sourceHandle` and any other field),
 `variables`, `inactivity_settings`, `window_expiry_settings`.
+
+The older PyTake dialect is taken as it comes: `nodes` and `edges` at the top level become the
+canvas (their older field names, `questionText`, `outputVariable`..., are read by the engine
+and validation as they are). A field the API cannot use is refused (400, naming it) rather
+than silently dropped; the read-only fields of a flow as the API returns it may come back
+in an update and are ignored.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import orjson
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from pytake_analytics.api.models import Body, Description, JsonObject, JsonOut, Listing, Name
 from pytake_analytics.domain.errors import Unprocessable
@@ -31,7 +37,32 @@ class CanvasData(BaseModel):
     edges: Annotated[list[JsonOut], Field(max_length=10000)] = []
 
 
-class FlowCreate(Body):
+READ_ONLY = frozenset(
+    {"id", "organization_id", "published_version", "created_at", "updated_at", "chatbot_id"}
+)
+
+
+class _FlowBody(Body):
+    model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _older_dialect(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        top = {k: data.pop(k) for k in ("nodes", "edges") if k in data}
+        if top:
+            if "canvas_data" in data:
+                raise ValueError("nodes/edges at the top level and canvas_data: send one of them")
+            data["canvas_data"] = top
+        known = set(cls.model_fields)
+        for name in [k for k in data if k in READ_ONLY and k not in known]:
+            del data[name]  # a flow as GET returned it, sent back: its ids are not changes
+        return data
+
+
+class FlowCreate(_FlowBody):
     name: Name
     description: Description = ""
     chatbot_id: uuid.UUID
@@ -44,7 +75,7 @@ class FlowCreate(Body):
     window_expiry_settings: JsonObject | None = None
 
 
-class FlowUpdate(Body):
+class FlowUpdate(_FlowBody):
     name: Name = ""
     description: Description = ""
     is_main: bool = False

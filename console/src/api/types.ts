@@ -1,0 +1,159 @@
+// The analytics API's shapes, as the console reads them (services/analytics/.../api/*.py).
+
+export type Role = "super_admin" | "org_admin" | "agent" | "viewer";
+
+export interface User {
+  id: string;
+  email: string;
+  full_name: string;
+  role: Role;
+  organization_id: string | null;
+  is_active: boolean;
+  permissions: string[];
+}
+
+export interface TokenPair {
+  access_token: string;
+  refresh_token: string;
+  expires_in: number;
+}
+
+export interface LoginOut {
+  user: User;
+  token: TokenPair;
+}
+
+export interface Organization {
+  id: string;
+  name: string;
+  is_active: boolean;
+}
+
+export interface WhatsAppNumber {
+  id: string;
+  organization_id: string;
+  phone_number_id: string;
+  phone_number: string;
+  display_name: string;
+  is_active: boolean;
+}
+
+export interface Flow {
+  id: string;
+  organization_id: string;
+  chatbot_id: string;
+  name: string;
+  is_main: boolean;
+  is_active: boolean;
+  published_version: number | null;
+  canvas_data: { nodes?: FlowNode[] };
+}
+
+export interface FlowNode {
+  id: string;
+  type: string;
+  data?: Record<string, unknown>;
+}
+
+export type ConversationStatus = "active" | "handoff" | "closed";
+export type Priority = "low" | "normal" | "high" | "urgent";
+
+export interface Conversation {
+  id: string;
+  organization_id: string;
+  key: string;
+  phone: string;
+  contact_name: string | null;
+  phone_number_id: string;
+  chatbot_id: string | null;
+  flow_id: string | null;
+  flow_version: number | null;
+  flow_name: string | null;
+  status: ConversationStatus;
+  started_at: string;
+  last_inbound_at: string | null;
+  last_activity_at: string;
+  closed_at: string | null;
+  close_reason: string | null;
+  messages_in: number;
+  messages_out: number;
+  current_node_id: string | null;
+  assigned_to: string | null;
+  assigned_at: string | null;
+  handoff_at: string | null;
+  handoff_priority: string | null;
+  handoff_reason: string | null;
+  handoff_context: string | null;
+}
+
+export interface Page {
+  total: number;
+  page: number;
+  per_page: number;
+}
+
+export interface ConversationPage extends Page {
+  conversations: Conversation[];
+}
+
+export type DeliveryStatus =
+  | "received"
+  | "queued"
+  | "retrying"
+  | "indefinite"
+  | "accepted"
+  | "sent"
+  | "delivered"
+  | "read"
+  | "failed";
+
+export interface HistoryMessage {
+  id: string;
+  conversation_id: string;
+  direction: "in" | "out";
+  author: "contact" | "bot" | "agent";
+  kind: string;
+  text: string | null;
+  body: Record<string, unknown>;
+  node_id: string | null;
+  outbound_id: string | null;
+  message_id: string | null;
+  at: string;
+  status: DeliveryStatus | string;
+  error_code: number | null;
+  delivered_at: string | null;
+  read_at: string | null;
+}
+
+export interface WindowStatus {
+  window_status: "active" | "expired";
+  hours_remaining: number;
+  template_required: boolean;
+  expires_at: string | null;
+}
+
+export interface CurrentState {
+  status: ConversationStatus;
+  current_node_id: string | null;
+  variables: Record<string, unknown>;
+  execution_path: string[];
+  flow: { id: string | null; version: number | null };
+}
+
+export interface ConversationDetail {
+  conversation: Conversation;
+  current_state: CurrentState;
+  window: WindowStatus;
+  messages: HistoryMessage[];
+  numbers: string[];
+}
+
+/** The data of a live event: which conversation changed (never its content). */
+export interface LiveChange {
+  kind: string;
+  key: string;
+  phone: string;
+  phone_number_id: string;
+  conversation_id: string | null;
+  status: string | null;
+}
