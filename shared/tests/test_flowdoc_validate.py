@@ -307,3 +307,13 @@ def test_a_literal_url_the_egress_policy_would_refuse_is_a_warning_on_its_node()
     allowed = EgressPolicy.parse("10.0.0.0/8")
     report = validate(document(*calls), known_variables=["host", "id"], egress=allowed)
     assert {w.node_id for w in report.warnings if w.field == "url"} == {"a", "b", "e"}
+
+
+def test_an_unknown_language_or_text_key_is_a_warning() -> None:
+    doc = document(language="tlh", texts={"answer_number": "Nums!", "answer_numbr": "typo"})
+    report = validate(doc)
+    assert report.ok
+    fields = {w.field: w.message for w in report.warnings}
+    assert "English is used" in fields["language"]
+    assert "texts.answer_numbr" in fields and "texts.answer_number" not in fields
+    assert not [w for w in validate(document(language="pt-BR")).warnings if w.field == "language"]

@@ -107,3 +107,16 @@ async def test_only_an_empty_organization_can_be_deleted(
     r = await client.delete(f"/api/v1/organizations/{empty['id']}", headers=world.super)
     assert r.status_code == 204
     assert latest(await drain(topics.config))[f"org:{empty['id']}"] is None
+
+
+async def test_an_organizations_language_is_a_setting_shown_and_checked(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    admin = world.headers("org_admin@a")
+    url = f"/api/v1/organizations/{world.org_a}"
+    r = await client.patch(url, json={"settings": {"language": "pt_br"}}, headers=admin)
+    assert r.status_code == 200, r.text
+    assert r.json()["settings"]["language"] == "pt-BR"  # written the way the engine reads it
+    r = await client.patch(url, json={"settings": {"language": "tlh"}}, headers=admin)
+    assert r.status_code == 400
+    assert "not one of en, pt-BR, es" in r.json()["error"]["message"]

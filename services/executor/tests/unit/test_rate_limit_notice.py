@@ -51,14 +51,17 @@ def test_the_contact_is_told_and_the_flow_does_not_move(chat: Any) -> None:
     assert after.messages_queued == before.messages_queued + 1  # a fresh outbound id
 
 
-def test_without_an_open_conversation_or_text_nothing_is_sent(chat: Any) -> None:
+def test_without_an_open_conversation_nothing_is_sent_and_without_text_the_flow_words_it(
+    chat: Any,
+) -> None:
     c_ = chat(two_questions())
     events = _notice(c_)
     assert events.of(MessageQueued) == []
     assert events.of(CommandIgnored)[0].reason == "not_open"
     assert events.of(InboundIgnored)[0].reason == "rate_limited"  # still recorded
     c_.say()
-    assert _notice(c_, "  ").of(CommandIgnored)[0].reason == "empty"
+    [queued] = _notice(c_, "  ").of(MessageQueued)
+    assert queued.message["text"].startswith("You are sending messages faster")
 
 
 def _envelope(data: dict[str, Any]) -> Envelope:

@@ -40,12 +40,6 @@ def dedupe_key(env: Envelope) -> str | None:
     return None
 
 
-DEFAULT_NOTICE = (
-    "You are sending messages faster than we can answer them. "
-    "Please wait a minute before sending more."
-)
-
-
 class RouterHandler(RecordHandler):
     batched = True
     across_partitions = True  # no per-partition state: one ledger query and produce per poll
@@ -96,10 +90,11 @@ class RouterHandler(RecordHandler):
 
     def _notice(self, env: Envelope, limited: Envelope) -> Envelope:
         """The command that makes the executor tell the contact to slow down (once a window);
-        the organization's `rate_limit_notice` setting words it."""
+        the organization's `rate_limit_notice` setting words it, else the executor does, in
+        the flow's language."""
         data = limited.data
         org = self._config.organization(limited.organization_id or "")
-        text = (org.settings if org else {}).get("rate_limit_notice") or DEFAULT_NOTICE
+        text = (org.settings if org else {}).get("rate_limit_notice") or ""
         return self._command(
             c.CMD_RATE_LIMIT_NOTICE,
             env,

@@ -13,6 +13,9 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from pytake_shared.flowdoc import texts
+from pytake_shared.flowdoc.texts import DEFAULT_LANGUAGE
+
 # Older PyTake field names → the current ones.
 ALIASES = {
     "messageText": "content",
@@ -59,6 +62,12 @@ class Flow:
     edges: dict[str, list[Edge]] = field(default_factory=dict)
     variables: dict[str, Any] = field(default_factory=dict)
     settings: dict[str, Any] = field(default_factory=dict)
+    language: str = DEFAULT_LANGUAGE  # of the texts the engine writes itself
+    texts: dict[str, str] = field(default_factory=dict)  # the flow's own versions of them
+
+    def text(self, key: str) -> str:
+        """A text the engine writes itself (`texts.KEYS`), in the flow's language."""
+        return texts.text(key, self.language, self.texts)
 
     @property
     def start(self) -> Node:
@@ -114,7 +123,13 @@ def raw_parts(document: Mapping[str, Any]) -> tuple[list[Any], list[Any]]:
     return nodes, list(raw_edges) if isinstance(raw_edges, list) else []
 
 
-def load_flow(flow_id: str, version: int, name: str, document: dict[str, Any]) -> Flow:
+def load_flow(
+    flow_id: str,
+    version: int,
+    name: str,
+    document: dict[str, Any],
+    organization_language: str | None = None,
+) -> Flow:
     raw_nodes, raw_edges = raw_parts(document)
     nodes: dict[str, Node] = {}
     for raw in raw_nodes:
@@ -137,4 +152,9 @@ def load_flow(flow_id: str, version: int, name: str, document: dict[str, Any]) -
     }
     defaults = document.get("variables")
     variables = dict(defaults) if isinstance(defaults, dict) else {}
-    return Flow(flow_id, version, name, nodes, edges, variables, settings)
+    own = document.get("texts")
+    own_texts = (
+        {k: v for k, v in own.items() if isinstance(v, str)} if isinstance(own, dict) else {}
+    )
+    lang = texts.resolve(document.get("language"), organization_language)
+    return Flow(flow_id, version, name, nodes, edges, variables, settings, lang, own_texts)

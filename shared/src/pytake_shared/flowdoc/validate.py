@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from pytake_shared.egress import EgressPolicy
-from pytake_shared.flowdoc import patterns
+from pytake_shared.flowdoc import patterns, texts
 from pytake_shared.flowdoc.catalogue import (
     BUILT_INS,
     FALSE_NAMES,
@@ -88,6 +88,7 @@ def validate(
     warnings = list(_unreachable(starts, nodes, edges))
     warnings.extend(_unset(document, nodes, known_variables))
     warnings.extend(_refused_urls(nodes, egress or EgressPolicy()))
+    warnings.extend(_texts(document))
     return ValidationReport(errors=errors, warnings=warnings)
 
 
@@ -215,6 +216,20 @@ def _unreachable(
     for node_id in nodes:
         if node_id not in seen:
             yield Issue(node_id=node_id, field=None, message="unreachable from the start node")
+
+
+def _texts(document: Mapping[str, Any]) -> Iterator[Issue]:
+    """A language the engine has no texts for, and flow texts it would never use."""
+    wanted = document.get("language")
+    if wanted is not None and texts.language(wanted) is None:
+        supported = ", ".join(texts.LANGUAGES)
+        message = f"{wanted!r} is not a language PyTake writes in ({supported}): English is used"
+        yield Issue(node_id=None, field="language", message=message)
+    own = document.get("texts")
+    for key in sorted(own) if isinstance(own, dict) else []:
+        if key not in texts.KEYS:
+            message = f"no text of the engine is called {key!r} ({', '.join(sorted(texts.KEYS))})"
+            yield Issue(node_id=None, field=f"texts.{key}", message=message)
 
 
 def _refused_urls(nodes: Mapping[str, Any], policy: EgressPolicy) -> Iterator[Issue]:

@@ -4,8 +4,10 @@ and its org_admin may rename it and change its settings."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from fastapi import APIRouter, Response
+from pydantic import Field, field_validator
 
 from pytake_analytics.adapters import orgs
 from pytake_analytics.api.deps import Ctx, CurrentUser, Page, SuperAdmin, Writer
@@ -13,20 +15,40 @@ from pytake_analytics.api.errors import errors
 from pytake_analytics.api.models import Body, JsonObject, Listing, Name, OrganizationOut
 from pytake_analytics.domain.errors import NotFound
 from pytake_shared.config import entity_key
+from pytake_shared.flowdoc import texts
 
 router = APIRouter(prefix="/organizations", tags=["organizations"])
 
 
-class OrganizationCreate(Body):
+SETTINGS_DOC = (
+    "free-form; known keys: `language` (en, pt-BR or es: the texts the engine writes for flows "
+    "without a language of their own), `rate_limit_per_minute`, `rate_limit_notice`"
+)
+
+
+class _OrganizationBody(Body):
+    settings: JsonObject = Field(default={}, description=SETTINGS_DOC)
+
+    @field_validator("settings")
+    @classmethod
+    def _language(cls, settings: dict[str, Any]) -> dict[str, Any]:
+        language = settings.get("language")
+        if language is None:
+            return settings
+        supported = texts.language(language)
+        if supported is None:
+            raise ValueError(f"language {language!r} is not one of {', '.join(texts.LANGUAGES)}")
+        return {**settings, "language": supported}
+
+
+class OrganizationCreate(_OrganizationBody):
     name: Name
     is_active: bool = True
-    settings: JsonObject = {}
 
 
-class OrganizationUpdate(Body):
+class OrganizationUpdate(_OrganizationBody):
     name: Name = ""
     is_active: bool = True
-    settings: JsonObject = {}
 
 
 class OrganizationPage(Listing):

@@ -12,21 +12,27 @@ MAX_VERSIONS = 10_000
 class ConfigFlows:
     def __init__(self, config: ConfigView) -> None:
         self._config = config
-        self._cache: dict[tuple[str, int], Flow] = {}
+        # With the organization's language it was loaded in: a flow without a language of its
+        # own follows a change of the organization's. Versions never change otherwise, so a
+        # loaded one stays usable even after the config record is gone.
+        self._cache: dict[tuple[str, int], tuple[str | None, Flow]] = {}
 
     def by_version(self, flow_id: str, version: int) -> Flow | None:
         cached = self._cache.get((flow_id, version))
-        if cached is not None:
-            return cached
         entity = self._config.flow(flow_id, version)
         if entity is None:
-            return None
+            return cached[1] if cached is not None else None
+        org = self._config.organization(entity.organization_id)
+        language = (org.settings if org else {}).get("language")
+        language = language if isinstance(language, str) else None
+        if cached is not None and cached[0] == language:
+            return cached[1]
         try:
-            flow = load_flow(entity.id, entity.version, entity.name, entity.document)
+            flow = load_flow(entity.id, entity.version, entity.name, entity.document, language)
             _ = flow.start  # exactly one start node, or the flow cannot run at all
         except FlowError:
             return None
-        self._cache[(flow_id, version)] = flow
+        self._cache[(flow_id, version)] = (language, flow)
         return flow
 
     def main_flow(self, chatbot_id: str) -> Flow | None:

@@ -20,15 +20,8 @@ _PHONE_NOISE = re.compile(r"[\s().\-]")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _DAY_FIRST = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})")
 
-DEFAULT_ERRORS = {
-    "required": "Please send an answer.",
-    "text": "Please send an answer.",
-    "number": "Please send a number.",
-    "email": "Please send a valid e-mail address.",
-    "phone": "Please send a valid phone number.",
-    "options": "Please choose one of the options.",
-    "date": "Please send a date like 31/12/2024.",
-}
+# The answer types; each has its invalid-answer text (`answer_<type>` in `flowdoc.texts`).
+KINDS = ("required", "text", "number", "email", "phone", "options", "date")
 
 
 @dataclass(frozen=True)
@@ -41,7 +34,7 @@ class Answer:
 def kind_of(data: dict[str, Any]) -> str:
     """The answer type: `responseType`, or options when the node lists some."""
     kind = str(data.get("responseType") or "").lower()
-    if kind not in DEFAULT_ERRORS or kind == "required":
+    if kind not in KINDS or kind == "required":
         kind = "options" if options_of(data) else "text"
     return "text" if kind == "options" and not options_of(data) else kind
 

@@ -153,8 +153,7 @@ def rate_limit_notice(run: Run, command: RateLimitNotice) -> Node | None:
     run.emit(InboundIgnored(message_id=command.message_id, reason="rate_limited"))
     if not run.state.is_open:
         run.emit(CommandIgnored(command=command.type, reason="not_open"))
-    elif not command.text.strip():
-        run.emit(CommandIgnored(command=command.type, reason="empty"))
-    else:
-        run.send(None, {"kind": "text", "text": command.text})
+    else:  # the organization's wording, else the flow's language's
+        text = command.text.strip() or run.text("rate_limit_notice")
+        run.send(None, {"kind": "text", "text": text})
     return None

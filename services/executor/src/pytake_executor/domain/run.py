@@ -28,6 +28,7 @@ from pytake_executor.domain.flow import Edge, Flow, Node
 from pytake_executor.domain.state import INPUT_TIMERS, ConversationState, evolve
 from pytake_executor.domain.template import render, render_value
 from pytake_shared.envelope import deterministic_id
+from pytake_shared.flowdoc import texts
 from pytake_shared.flowdoc.catalogue import MAX_TEXT
 
 
@@ -90,6 +91,11 @@ class Run:
             "last_input": state.last_input or "",
             "now": datetime.fromtimestamp(self.now, UTC).isoformat(),
         }
+
+    def text(self, key: str) -> str:
+        """A text the engine writes itself, in the flow's language (`flowdoc.texts`)."""
+        flow = self.flow
+        return flow.text(key) if flow is not None else texts.text(key, texts.DEFAULT_LANGUAGE)
 
     def render(self, template: Any) -> str:
         return render(template, self.context()) if isinstance(template, str) else ""

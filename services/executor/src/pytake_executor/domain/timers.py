@@ -22,8 +22,6 @@ from pytake_executor.domain.nodes import calls
 from pytake_executor.domain.run import Run
 from pytake_executor.domain.state import INPUT_TIMERS, WINDOW_SECONDS
 
-DEFAULT_REMINDER = "Are you still there?"
-
 
 def on_timer(run: Run, fired: TimerFired) -> Node | None:
     timer = run.state.timers.get(fired.timer_id)
@@ -57,7 +55,7 @@ def on_timer(run: Run, fired: TimerFired) -> Node | None:
     settings = run.setting("inactivity_settings")
     action = settings.get("action") or "close"
     if timer.kind == "inactivity_warning" or action == "send_reminder":
-        text = run.render(settings.get("warning_message")) or DEFAULT_REMINDER
+        text = run.render(settings.get("warning_message")) or run.text("inactivity_reminder")
         run.send(node.id, {"kind": "text", "text": text})
     elif action == "transfer":
         run.handoff(node.id, "inactivity")

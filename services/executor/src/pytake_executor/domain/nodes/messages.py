@@ -78,7 +78,7 @@ def _parameters_rendered(run: Run, value: Any) -> Any:
 
 def handoff(run: Run, node: Node) -> Node | None:
     data = node.data
-    text = run.render(data.get("transferMessage"))
+    text = run.render(data.get("transferMessage")) or run.text("transfer_message")
     # Outside the window the transfer message cannot go, but the handoff itself still must.
     if data.get("sendTransferMessage", True) is not False and text and run.window_open:
         run.send(node.id, {"kind": "text", "text": text})

@@ -44,7 +44,7 @@ def question(run: Run, node: Node) -> Node | None:
 def _choices(run: Run, data: dict[str, Any], prompt: str) -> dict[str, Any]:
     options = answers.options_of(data)
     # Interactive messages need a body; an option without a label shows its value.
-    body = prompt or "Please choose an option."
+    body = prompt or run.text("list_body")
 
     option_id = answers.option_id
 
@@ -58,7 +58,7 @@ def _choices(run: Run, data: dict[str, Any], prompt: str) -> dict[str, Any]:
     return {
         "kind": "list",
         "text": body,
-        "button_text": run.render(data.get("buttonText"))[:20] or "Options",
+        "button_text": run.render(data.get("buttonText"))[:20] or run.text("list_button")[:20],
         "sections": [{"rows": rows[:MAX_LIST_ROWS]}],
     }
 
@@ -80,7 +80,7 @@ def answer(run: Run, node: Node, inbound: Inbound) -> Node | None:
         flow = run.flow
         invalid = flow.edge_for(node.id, "invalid") if flow is not None else None
         return run.go(invalid) if invalid is not None else run.follow(node, skip=SPECIAL)
-    text = run.render(validation.get("errorMessage")) or answers.DEFAULT_ERRORS[reason]
+    text = run.render(validation.get("errorMessage")) or run.text(f"answer_{reason}")
     if not run.send(node.id, {"kind": "text", "text": text}):
         return None
     run.wait(node.id, timeout_minutes=data.get("timeoutMinutes"))
