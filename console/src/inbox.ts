@@ -187,3 +187,15 @@ export function statusLabel(c: Pick<Conversation, "status" | "assigned_to">, me?
   }
   return { label: "With the bot", tone: "green" };
 }
+
+/** Who has a conversation, in words: "You", a person's name, or "Another agent". */
+export function holderName(
+  assignedTo: string | null | undefined,
+  me: string | undefined,
+  people: Map<string, { full_name: string; email: string }>,
+): string | null {
+  if (!assignedTo) return null;
+  if (assignedTo === me) return "You";
+  const person = people.get(assignedTo);
+  return person ? person.full_name || person.email : "Another agent";
+}

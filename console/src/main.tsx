@@ -1,12 +1,15 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
+import "@fontsource-variable/inter/wght.css";
+import "./styles.css";
+import { ApiClient } from "./api/client";
+import { App, makeQueryClient } from "./App";
 
-function App() {
-  return <h1>PyTake console</h1>;
-}
+const client = new ApiClient();
+const queries = makeQueryClient();
 
 createRoot(document.getElementById("root")!).render(
   <StrictMode>
-    <App />
+    <App client={client} queries={queries} />
   </StrictMode>,
 );

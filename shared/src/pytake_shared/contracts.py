@@ -37,12 +37,14 @@ EVT_RATE_LIMITED = "pytake.conversation.rate_limited"
 
 # wa.outbound.v1 (executor)
 OUT_SEND = "pytake.outbound.send"
+OUT_CANCEL = "pytake.outbound.cancel"  # the conversation closed: drop its unsent bot messages
 
 # wa.delivery.v1 (sender)
 DELIVERY_ACCEPTED = "pytake.delivery.accepted"
 DELIVERY_RETRYING = "pytake.delivery.retrying"
 DELIVERY_FAILED = "pytake.delivery.failed"
 DELIVERY_INDEFINITE = "pytake.delivery.indefinite"  # outcome unknown, not sent again
+DELIVERY_CANCELLED = "pytake.delivery.cancelled"  # never sent: its conversation had closed
 
 
 class _Model(BaseModel):
@@ -123,6 +125,16 @@ class SendCommand(_Model):
     phone_number_id: str
     contact: Contact
     message: OutboundMessage
+    conversation_id: str | None = None
+    author: Literal["bot", "agent"] = "bot"
+
+
+class CancelSends(_Model):
+    """Executor → sender: the conversation closed; its bot messages not sent yet never are."""
+
+    organization_id: str
+    conversation_id: str
+    reason: str = "closed"
 
 
 class AgentTemplate(_Model):

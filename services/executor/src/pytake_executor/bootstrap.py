@@ -49,7 +49,12 @@ async def build(settings: ExecutorSettings) -> Runtime:
         handler=effects,
         producer=producer,
     )
-    handler = ExecutorHandler(settings.topics, store, ConfigFlows(config), producer)
+    handler = ExecutorHandler(
+        settings.topics,
+        store,
+        ConfigFlows(config, settings.executor_max_messages_per_event),
+        producer,
+    )
     start_consumer(
         runtime,
         topics=[settings.topics.commands],

@@ -148,6 +148,8 @@ class ExecutorHandler(RecordHandler):
                     phone_number_id=state.phone_number_id or "",
                     contact=c.Contact.model_validate(state.contact),
                     message=c.OutboundMessage.model_validate(event.message),
+                    conversation_id=owners[index],
+                    author="agent" if event.author == "agent" else "bot",
                 )
                 out.append(
                     (
@@ -159,6 +161,27 @@ class ExecutorHandler(RecordHandler):
                             subject=cause.subject,
                             causation=cause,
                             data=send.model_dump(mode="json"),
+                        ),
+                    )
+                )
+            elif isinstance(event, ConversationClosed) and owners[index]:
+                # Its bot messages still waiting at the sender (paced out over minutes, say)
+                # are not worth sending to someone whose conversation ended.
+                cancel = c.CancelSends(
+                    organization_id=state.organization_id or "",
+                    conversation_id=owners[index] or "",
+                    reason=event.reason,
+                )
+                out.append(
+                    (
+                        self._topics.wa_outbound,
+                        Envelope.new(
+                            c.OUT_CANCEL,
+                            id=deterministic_id("executor.cancel", owners[index]),
+                            source=SOURCE,
+                            subject=cause.subject,
+                            causation=cause,
+                            data=cancel.model_dump(mode="json"),
                         ),
                     )
                 )

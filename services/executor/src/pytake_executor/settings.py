@@ -11,4 +11,7 @@ class ExecutorSettings(ServiceSettings):
     service_name: str = "executor"
     http_port: int = 9102
     executor_timer_interval_s: float = 1.0  # how often due timers are fired
+    # Bot messages one inbound event (or timer, or API call result) may queue; more are held
+    # back and recorded (`message_held_back`).
+    executor_max_messages_per_event: int = Field(default=10, ge=1, le=100)
     egress_max_response_bytes: int = Field(default=256 * 1024, ge=1024)  # flows' calls

@@ -182,7 +182,9 @@ async def test_answers_in_later_batches_continue_the_conversation_to_its_end(
             record(command("wamid.3", "Paris"), offset=2),
         ]
     )
-    texts = [e.data["message"]["text"] for e in _decoded(await drain(topics.wa_outbound))]
+    outbound = _decoded(await drain(topics.wa_outbound))
+    sends = [e for e in outbound if e.type == c.OUT_SEND]
+    texts = [e.data["message"]["text"] for e in sends]
     assert texts == [
         "Hello Ada from Acme",
         "Your name?",
@@ -191,6 +193,15 @@ async def test_answers_in_later_batches_continue_the_conversation_to_its_end(
     ]
     state = await _state(executor_pool)
     assert (state.status, state.close_reason) == ("closed", "completed")
+    assert {e.data["conversation_id"] for e in sends} == {state.conversation_id}
+    assert {e.data["author"] for e in sends} == {"bot"}
+    # The close tells the sender to drop what it would still have to send of this conversation.
+    [cancel] = [e for e in outbound if e.type == c.OUT_CANCEL]
+    assert (cancel.data["conversation_id"], cancel.data["reason"]) == (
+        state.conversation_id,
+        "completed",
+    )
+    assert outbound[-1] is cancel
     assert state.variables == {"company": "Acme", "name": "Grace", "city": "Paris"}
 
 

@@ -10,6 +10,7 @@ from pytake_executor.domain.engine import MAX_FLOW_ITERATIONS
 from pytake_executor.domain.events import (
     ConversationStarted,
     HandoffStarted,
+    MessageHeldBack,
     NodeEntered,
     TimerScheduled,
 )
@@ -41,19 +42,45 @@ def test_a_jump_loop_stops_at_the_iteration_cap_and_closes(chat: Any) -> None:
     assert c.state.variables["n"] == 50  # start + 49.5 laps of (set, jump)
 
 
+def _sets(prefix: str, count: int) -> list[dict[str, Any]]:
+    value = [{"name": "n", "valueType": "expression", "value": "{{n}} + 1"}]
+    return [node(f"{prefix}{i}", "set_variable", variables=value) for i in range(count)]
+
+
 def test_the_cap_counts_per_command_so_a_long_but_waiting_flow_is_fine(chat: Any) -> None:
-    steps = [node(f"m{i}", "message", content=str(i)) for i in range(60)]
     c = chat(
         chain(
             node("start", "start"),
-            *steps,
+            *_sets("a", 60),
             node("q", "question", content="?"),
-            *[node(f"n{i}", "message", content=str(i)) for i in range(60)],
+            *_sets("b", 60),
+            node("bye", "message", content="done {{n}}"),
+            variables={"n": 0},
         )
     )
-    assert len(c.say().texts) == 61
-    assert len(c.say("x").texts) == 60
+    assert c.say().texts == ["?"]
+    assert c.say("x").texts == ["done 120"]
     assert c.state.close_reason == "completed"
+
+
+def test_one_command_queues_at_most_ten_bot_messages_and_records_the_rest(chat: Any) -> None:
+    """A flow looping on a message would flood the contact (99 messages in one event, paced
+    out over minutes): past the limit the messages are held back, each recorded with why."""
+    c = chat(
+        chain(
+            node("start", "start"),
+            node("spam", "message", content="again"),
+            node("j", "jump", targetNodeId="spam"),
+        )
+    )
+    events = c.say()
+    assert events.texts == ["again"] * 10
+    held = events.of(MessageHeldBack)
+    assert len(held) > 30 and {(h.reason, h.limit, h.node_id) for h in held} == {
+        ("message_limit", 10, "spam")
+    }
+    assert held[0].message == {"kind": "text", "text": "again"}
+    assert c.state.close_reason == "max_iterations"
 
 
 # -- session TTL -----------------------------------------------------------------------------

@@ -17,6 +17,10 @@ rule (the README's table):
   sent again (`SENDER_RESEND_UNCONFIRMED=true` sends it again instead: at least once).
 - Our own database or broker away: retried until back, never costing an attempt.
 
+When a conversation closes, the executor says so (`pytake.outbound.cancel`): its bot messages
+not sent yet (waiting for the contact's pair rate, say) are recorded as cancelled and never
+sent; an agent's messages still go.
+
 A message being retried holds its contact's lane only, which keeps each contact's messages in
 order while other contacts' messages go on.
 """
@@ -118,10 +122,28 @@ class SenderHandler(RecordHandler):
         # Per partition: a partition that moves away takes that knowledge with it, since its new
         # owner may send meanwhile.
         self._unsent: dict[str, TopicPartition] = {}
+        self._closed: dict[str, float] = {}  # conversations closed lately, when
+
+    CLOSED_KEPT_S = 3600.0
 
     async def submit(self, record: Record, park: ParkFn) -> asyncio.Future[bool]:
         self._park = park
+        if record.envelope.type == c.OUT_CANCEL:
+            # Handled at once, not in the contact's lane: the messages it cancels are ahead of
+            # it there, waiting for their turn.
+            done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+            done.set_result(self._note_closed(record))
+            return done
         return await self._lanes.submit(record)
+
+    def _note_closed(self, record: Record) -> bool:
+        conversation = record.envelope.data.get("conversation_id")
+        now = self._clock()
+        if isinstance(conversation, str) and conversation:
+            self._closed[conversation] = now
+        if len(self._closed) > 10_000:
+            self._closed = {k: t for k, t in self._closed.items() if now - t < self.CLOSED_KEPT_S}
+        return True
 
     async def on_revoked(self, partitions: set[TopicPartition]) -> None:
         self._lanes.drop(partitions)
@@ -137,7 +159,10 @@ class SenderHandler(RecordHandler):
             attempt += 1
             await self._pace(record)
             try:
-                await self.handle(record)
+                if self._cancelled(record):
+                    await self._cancel(record)
+                else:
+                    await self.handle(record)
                 return True
             except InvalidInput as exc:
                 await self._parked(record, str(exc))
@@ -159,6 +184,19 @@ class SenderHandler(RecordHandler):
                 await self._give_up(record, code, f"gave up after {attempt} attempts: {reason}")
                 return False
             await asyncio.sleep(self._policy.delay(attempt, code, retry_after, strikes, self._rng))
+
+    def _cancelled(self, record: Record) -> bool:
+        data = record.envelope.data
+        return data.get("author", "bot") == "bot" and data.get("conversation_id") in self._closed
+
+    async def _cancel(self, record: Record) -> None:
+        cmd = c.SendCommand.model_validate(record.envelope.data)
+        SENDS.labels("cancelled", "").inc()
+        reason = "the conversation closed before it was sent"
+        await self._ledger.finish(
+            cmd.outbound_id, cmd.organization_id, cmd.phone_number_id, "cancelled", error=reason
+        )
+        await self._publish(record.envelope, cmd, c.DELIVERY_CANCELLED, {"reason": reason})
 
     async def _await_confirmation(self, outbound_id: str) -> str | None:
         deadline = self._clock() + self._pacing.confirm_wait_s
@@ -216,7 +254,7 @@ class SenderHandler(RecordHandler):
             SENDS.labels("already_accepted", "").inc()
             await self._publish(env, cmd, c.DELIVERY_ACCEPTED, {"wamid": known["wamid"]})  # type: ignore[index]
             return
-        if status in ("failed", "indefinite"):
+        if status in ("failed", "indefinite", "cancelled"):
             SENDS.labels(f"already_{status}", "").inc()
             return
         if status == "sending" and cmd.outbound_id not in self._unsent:

@@ -250,3 +250,63 @@ async def test_bursts_to_one_contact_follow_the_pair_rate(
     assert texts == [f"551177 #{n}" for n in range(6)]
     # A burst of 3, then one every 0.5 s: the 4th no sooner than 0.5 s after the first...
     assert times[3] - times[0] >= 0.45 and times[5] - times[0] >= 1.45
+
+
+def _cancel(contact: str, conversation_id: str) -> Envelope:
+    cmd = c.CancelSends(organization_id="org-1", conversation_id=conversation_id, reason="closed")
+    return Envelope.new(
+        c.OUT_CANCEL,
+        source="t",
+        subject=f"{NUMBER_ID}:{contact}",
+        data=cmd.model_dump(mode="json"),
+    )
+
+
+def _conversation_send(contact: str, n: int, author: str = "bot") -> Envelope:
+    env = _send(contact, n)
+    data = {**env.data, "conversation_id": "conv-1", "author": author}
+    return Envelope.new(c.OUT_SEND, id=env.id, source="t", subject=env.subject, data=data)
+
+
+async def test_a_closed_conversations_bot_backlog_is_cancelled_not_sent(
+    make_settings: Callable[..., ServiceSettings],
+    topics: Topics,
+    simulator: Any,
+    sender_pool: asyncpg.Pool,
+    producer: Producer,
+    drain: Any,
+) -> None:
+    """A flow queued many messages; the pair rate spaces them out over minutes; the
+    conversation closes meanwhile: what is still waiting is never sent (an agent's still is)."""
+    contact = "551188"
+    sends = [_conversation_send(contact, n) for n in range(8)]
+    sends.insert(5, _conversation_send(contact, 99, author="agent"))
+    await producer.send_many(
+        [(topics.wa_outbound, e) for e in [*sends, _cancel(contact, "conv-1")]]
+    )
+    async with simulator() as (base_url, graph):
+        handler = SenderHandler(
+            topics,
+            _config(),
+            OutboundLedger(sender_pool),
+            graph,
+            producer,
+            pacing=Pacing(pair_burst=2, pair_interval_s=0.3),
+        )
+
+        async def settled() -> int:
+            rows = await sender_pool.fetch(
+                "SELECT count(*) FROM sender.outbound_ledger "
+                "WHERE status IN ('accepted', 'cancelled')"
+            )
+            return int(rows[0]["count"]) * 2000 // 9  # `_run` waits for 2000: all nine
+
+        accepted = await _run(make_settings(), topics, handler, producer, base_url, settled, 30)
+    texts = [call["body"]["text"]["body"] for call in accepted]
+    assert f"{contact} #99" in texts  # the agent's message still goes
+    assert set(texts) <= {f"{contact} #0", f"{contact} #1", f"{contact} #99"}  # the burst at most
+    rows = await sender_pool.fetch("SELECT outbound_id, status FROM sender.outbound_ledger")
+    cancelled = {r["outbound_id"] for r in rows if r["status"] == "cancelled"}
+    assert all(f"out-{contact}-{n}" in cancelled for n in range(2, 8))
+    kinds = [Envelope.from_bytes(r.value).type for r in await drain(topics.wa_delivery)]
+    assert kinds.count(c.DELIVERY_CANCELLED) == len(cancelled)

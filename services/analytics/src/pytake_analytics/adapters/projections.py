@@ -279,7 +279,15 @@ async def add_queued(conn: Any, queued: Sequence[Queued]) -> None:
     )
 
 
-_EARLIEST = ("accepted_at", "send_failed_at", "sent_at", "delivered_at", "read_at", "indefinite_at")
+_EARLIEST = (
+    "accepted_at",
+    "send_failed_at",
+    "sent_at",
+    "delivered_at",
+    "read_at",
+    "indefinite_at",
+    "cancelled_at",
+)
 _FIRST = ("wamid", "send_error_code", "send_error_reason", "indefinite_reason")
 
 

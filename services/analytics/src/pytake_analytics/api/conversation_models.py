@@ -113,8 +113,8 @@ class HistoryMessage(BaseModel):
     message_id: str | None = Field(description="Meta's wamid")
     at: datetime
     status: str = Field(
-        description="received (inbound); queued, retrying, indefinite, accepted, sent, "
-        "delivered, read, failed (outbound)"
+        description="received (inbound); queued, retrying, indefinite, cancelled, accepted, "
+        "sent, delivered, read, failed (outbound)"
     )
     error_code: int | None
     delivered_at: datetime | None

@@ -38,6 +38,7 @@ class DeliveryUpdate:
     status_error_code: int | None = None
     indefinite_at: datetime | None = None
     indefinite_reason: str | None = None
+    cancelled_at: datetime | None = None
 
 
 def _code(value: Any) -> int | None:
@@ -53,7 +54,7 @@ def _code(value: Any) -> int | None:
 def from_delivery(
     kind: str, data: dict[str, Any], time: datetime, org: str | None
 ) -> DeliveryUpdate | None:
-    """A `wa.delivery.v1` record (`pytake.delivery.accepted|retrying|failed|indefinite`)."""
+    """A `wa.delivery.v1` record (`pytake.delivery.<accepted|retrying|failed|...>`)."""
     outbound_id = data.get("outbound_id")
     if not isinstance(outbound_id, str) or not outbound_id or org is None:
         return None
@@ -72,6 +73,8 @@ def from_delivery(
             send_error_code=_code(data.get("code")),
             send_error_reason=str(reason)[:1000] if reason is not None else None,
         )
+    if kind == c.DELIVERY_CANCELLED:
+        return _replace(base, cancelled_at=time)
     if kind == c.DELIVERY_INDEFINITE:
         reason = data.get("reason")
         return _replace(
@@ -119,7 +122,8 @@ def _replace(base: DeliveryUpdate, **changes: Any) -> DeliveryUpdate:
 
 def status_of(row: dict[str, Any]) -> str:
     """The furthest a message got: failed, read, delivered, sent, accepted, indefinite (sent or
-    not, nobody knows: Meta neither answered nor sent a status), retrying, queued."""
+    not, nobody knows: Meta neither answered nor sent a status), cancelled (never sent: its
+    conversation closed first), retrying, queued."""
     if row.get("send_failed_at") or row.get("status_failed_at"):
         return "failed"
     for name, column in (("read", "read_at"), ("delivered", "delivered_at"), ("sent", "sent_at")):
@@ -129,6 +133,8 @@ def status_of(row: dict[str, Any]) -> str:
         return "accepted"
     if row.get("indefinite_at"):
         return "indefinite"
+    if row.get("cancelled_at"):
+        return "cancelled"
     if row.get("retries"):
         return "retrying"
     return "queued"

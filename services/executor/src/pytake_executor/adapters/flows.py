@@ -10,8 +10,9 @@ MAX_VERSIONS = 10_000
 
 
 class ConfigFlows:
-    def __init__(self, config: ConfigView) -> None:
+    def __init__(self, config: ConfigView, max_messages: int = 10) -> None:
         self._config = config
+        self._max_messages = max_messages
         # With the organization's language it was loaded in: a flow without a language of its
         # own follows a change of the organization's. Versions never change otherwise, so a
         # loaded one stays usable even after the config record is gone.
@@ -61,4 +62,9 @@ class ConfigFlows:
         return self.by_version(flow_id, latest.version)
 
     def lookup(self) -> Flows:
-        return Flows(main_flow=self.main_flow, by_version=self.by_version, by_id=self.by_id)
+        return Flows(
+            main_flow=self.main_flow,
+            by_version=self.by_version,
+            by_id=self.by_id,
+            max_messages=self._max_messages,
+        )

@@ -79,6 +79,16 @@ class MessageQueued(_Event):
     author: Literal["bot", "agent"] = "bot"
 
 
+class MessageHeldBack(_Event):
+    """A bot message not sent: one command already queued as many as it may (`limit`)."""
+
+    type: Literal["message_held_back"] = "message_held_back"
+    node_id: str | None
+    message: dict[str, Any]
+    reason: str
+    limit: int
+
+
 class WaitingForInput(_Event):
     """The run stopped until something comes: the contact's answer (`input`), an API call's
     result, a delay's timer, or the contact reopening the 24-hour window (`customer`)."""
@@ -246,6 +256,7 @@ Event = Annotated[
     | NodeEntered
     | NodeFailed
     | MessageQueued
+    | MessageHeldBack
     | WaitingForInput
     | InputCaptured
     | InputRejected

@@ -17,6 +17,7 @@ from pytake_executor.domain.events import (
     ConversationClosed,
     Event,
     HandoffStarted,
+    MessageHeldBack,
     MessageQueued,
     TimerCancelled,
     TimerKind,
@@ -48,11 +49,15 @@ class Flows:
     main_flow: Callable[[str], Flow | None]
     by_version: Callable[[str, int], Flow | None]
     by_id: Callable[[str, str], Flow | None] = _no_flow
+    # The bot's messages one command may queue (a flow looping on a message node would
+    # otherwise flood the contact); past it they are held back and recorded.
+    max_messages: int = 10
 
 
 class Run:
     def __init__(self, state: ConversationState, flows: Flows, now: int) -> None:
         self.state = state
+        self.bot_messages = 0  # queued by this command
         self.flows = flows
         self.now = now
         self.events: list[Event] = []
@@ -138,6 +143,18 @@ class Run:
         if message["kind"] != "template" and not self.window_open:
             window.closed(self, node_id, message)
             return False
+        if author == "bot":
+            if self.bot_messages >= self.flows.max_messages:
+                self.emit(
+                    MessageHeldBack(
+                        node_id=node_id,
+                        message=message,
+                        reason="message_limit",
+                        limit=self.flows.max_messages,
+                    )
+                )
+                return True
+            self.bot_messages += 1
         self.queue(node_id, message, author)
         return True
 
