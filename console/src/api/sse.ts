@@ -166,6 +166,10 @@ export async function runLive(client: ApiClient, opts: LiveOptions, signal: Abor
         throw new Error(reason);
       }
       const reader = response.body.getReader();
+      // Aborting a fetch errors its body, but a body that ignores the signal must stop too.
+      attemptAbort.signal.addEventListener("abort", () => void reader.cancel().catch(() => {}), {
+        once: true,
+      });
       const decoder = new TextDecoder();
       const parser = new SseParser();
       for (;;) {

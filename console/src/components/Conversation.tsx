@@ -253,7 +253,17 @@ function WindowChip({ expiresAt }: { expiresAt: string | null }) {
     <span className={`window-chip window-chip-${w.phase}`} title={`24-hour window: ${w.text}`}>
       <ClockIcon size={13} />
       <span className="sr-only">24-hour window: </span>
-      {w.phase === "closed" ? "Window closed" : `${w.short} left`}
+      {w.phase === "closed" ? (
+        <>
+          <span className="long">Window closed</span>
+          <span className="short-only">Closed</span>
+        </>
+      ) : (
+        <>
+          {w.short}
+          <span className="long">left</span>
+        </>
+      )}
     </span>
   );
 }

@@ -27,6 +27,7 @@ from pytake_analytics.api import (
     flows,
     live,
     numbers,
+    openapi,
     organizations,
     users,
 )
@@ -73,7 +74,9 @@ def create_app(
         description="Management API: auth, organizations, users, WhatsApp numbers, chatbots, "
         "flows; conversations (built from the topics) and agent actions on them; analytics. "
         'Every error is `{"error": {"code", "message"}}`.',
+        generate_unique_id_function=openapi.operation_id,
     )
+    openapi.install(app)
     install_error_handlers(app)  # the last resort: anything unexpected is a 503
     errors.install(app)
     app.state.pytake = build_context(settings, pool, producer, clock=clock, live_hub=live_hub)

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from pytake_analytics.adapters import auth, users
 from pytake_analytics.api.deps import Context, Ctx, CurrentUser
@@ -32,11 +32,23 @@ Email = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, ma
 
 
 class LoginIn(Body):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"email": "agent@acme.example", "password": "correct horse battery"}]
+        }
+    )
+
     email: Email
     password: Annotated[str, Field(min_length=1, max_length=1024)]
 
 
 class RefreshIn(Body):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"refresh_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9..."}]
+        }
+    )
+
     refresh_token: Annotated[str, Field(min_length=1, max_length=4096)]
 
 

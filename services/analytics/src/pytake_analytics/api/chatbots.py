@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from pytake_analytics.adapters import chatbots, numbers, orgs
 from pytake_analytics.adapters import flows as flow_rows
@@ -29,6 +29,14 @@ NumberIds = Annotated[list[uuid.UUID], Field(max_length=100)]
 
 
 class ChatbotCreate(Body):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"name": "Pizza orders", "description": "Takes orders", "is_fallback": True}
+            ]
+        }
+    )
+
     name: Name
     description: Description = ""
     is_active: bool = True
@@ -40,6 +48,10 @@ class ChatbotCreate(Body):
 
 
 class ChatbotUpdate(Body):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"name": "Pizza orders", "is_active": True}]}
+    )
+
     name: Name = ""
     description: Description = ""
     is_active: bool = True

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from pytake_analytics.api.models import Body, JsonOut, Listing
 from pytake_analytics.domain.deliveries import error_code_of, status_of
@@ -64,6 +64,10 @@ def conversation_out(row: dict[str, Any]) -> ConversationOut:
 
 
 class AssignIn(Body):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"agent_id": "7d7b9c1e-6d1f-4a57-9a43-0ef0c1a1a111"}]}
+    )
+
     agent_id: uuid.UUID | None = Field(
         default=None, description="the agent to give it to (default: you); null with release"
     )
@@ -162,6 +166,20 @@ class ConversationDetail(BaseModel):
 
 
 class TemplateIn(Body):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "order_update",
+                    "language_code": "pt_BR",
+                    "components": [
+                        {"type": "body", "parameters": [{"type": "text", "text": "Ana"}]}
+                    ],
+                }
+            ]
+        }
+    )
+
     name: str = Field(min_length=1, max_length=512)
     language_code: str = Field(default="en_US", min_length=1, max_length=20)
     components: list[dict[str, Any]] = Field(default_factory=list, max_length=20)
@@ -169,6 +187,10 @@ class TemplateIn(Body):
 
 class SendIn(Body):
     """Exactly one of `message` (text, only within the 24-hour window) or `template`."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"message": "Hi Ana, I am Bob. How can I help?"}]}
+    )
 
     message: str | None = Field(default=None, min_length=1, max_length=4096)
     template: TemplateIn | None = None
@@ -183,14 +205,22 @@ class SendIn(Body):
 
 
 class CloseIn(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "solved"}]})
+
     reason: str = Field(default="closed_by_agent", min_length=1, max_length=100)
 
 
 class ResumeIn(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"node_id": None}]})
+
     node_id: str | None = Field(default=None, min_length=1, max_length=200)
 
 
 class RestartIn(Body):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"flow_id": "0b1c3f0e-5d2a-4c1e-9a0f-1e2d3c4b5a69"}]}
+    )
+
     flow_id: uuid.UUID | None = Field(
         default=None, description="a published flow of the same chatbot (default: its main flow)"
     )

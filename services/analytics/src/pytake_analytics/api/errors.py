@@ -58,7 +58,7 @@ class ErrorBody(BaseModel):
     error: ErrorDetail
 
 
-_DESCRIPTIONS = {
+DESCRIPTIONS = {
     400: "Invalid request (malformed JSON, a field out of range)",
     401: "Missing, invalid or expired token; wrong credentials",
     403: "The caller's role does not allow this",
@@ -73,7 +73,7 @@ _DESCRIPTIONS = {
 def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses` for the given error statuses (400 and 401 always apply)."""
     wanted = sorted({400, *statuses})
-    return {s: {"model": ErrorBody, "description": _DESCRIPTIONS[s]} for s in wanted}
+    return {s: {"model": ErrorBody, "description": DESCRIPTIONS[s]} for s in wanted}
 
 
 def _body(code: str, message: str, **extra: Any) -> dict[str, Any]:

@@ -63,6 +63,29 @@ class _FlowBody(Body):
 
 
 class FlowCreate(_FlowBody):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Welcome",
+                    "chatbot_id": "0b1c3f0e-5d2a-4c1e-9a0f-1e2d3c4b5a69",
+                    "is_main": True,
+                    "canvas_data": {
+                        "nodes": [
+                            {"id": "start", "type": "start", "data": {}},
+                            {
+                                "id": "hi",
+                                "type": "message",
+                                "data": {"content": "Hello {{contact.name}}!"},
+                            },
+                        ],
+                        "edges": [{"id": "e1", "source": "start", "target": "hi"}],
+                    },
+                }
+            ]
+        }
+    )
+
     name: Name
     description: Description = ""
     chatbot_id: uuid.UUID
@@ -76,6 +99,20 @@ class FlowCreate(_FlowBody):
 
 
 class FlowUpdate(_FlowBody):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Welcome",
+                    "canvas_data": {
+                        "nodes": [{"id": "start", "type": "start", "data": {}}],
+                        "edges": [],
+                    },
+                }
+            ]
+        }
+    )
+
     name: Name = ""
     description: Description = ""
     is_main: bool = False

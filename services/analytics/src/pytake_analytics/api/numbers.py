@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Response
-from pydantic import AfterValidator, BaseModel, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from pytake_analytics.adapters import chatbots, numbers, orgs
 from pytake_analytics.api.deps import Ctx, CurrentUser, Page, Writer
@@ -34,6 +34,20 @@ Short = Annotated[str, Field(max_length=200)]
 
 
 class NumberCreate(Body):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "phone_number_id": "106540352242922",
+                    "phone_number": "+1 555 010 0001",
+                    "display_name": "Acme Pizza",
+                    "access_token": "EAAG...",
+                    "app_secret": "your-meta-app-secret",
+                }
+            ]
+        }
+    )
+
     phone_number_id: PhoneNumberId
     phone_number: Short = ""
     display_name: Short = ""
@@ -47,6 +61,10 @@ class NumberCreate(Body):
 
 
 class NumberUpdate(Body):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"display_name": "Acme Pizza (day shift)"}]}
+    )
+
     phone_number_id: PhoneNumberId = ""
     phone_number: Short = ""
     display_name: Short = ""

@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from fastapi import APIRouter, Response
-from pydantic import Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from pytake_analytics.adapters import orgs
 from pytake_analytics.api.deps import Ctx, CurrentUser, Page, SuperAdmin, Writer
@@ -42,11 +42,23 @@ class _OrganizationBody(Body):
 
 
 class OrganizationCreate(_OrganizationBody):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"name": "Acme", "settings": {"language": "pt-BR"}}]}
+    )
+
     name: Name
     is_active: bool = True
 
 
 class OrganizationUpdate(_OrganizationBody):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"name": "Acme Pizza", "settings": {"language": "es", "rate_limit_per_minute": 10}}
+            ]
+        }
+    )
+
     name: Name = ""
     is_active: bool = True
 

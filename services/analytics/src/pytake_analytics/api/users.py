@@ -7,7 +7,7 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
-from pydantic import Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
 
 from pytake_analytics.adapters import orgs, users
 from pytake_analytics.api.deps import Ctx, CurrentUser, Page, Writer
@@ -33,6 +33,19 @@ FullName = Annotated[str, Field(max_length=200)]
 
 
 class UserCreate(Body):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "email": "bob@acme.example",
+                    "password": "a long passphrase",
+                    "full_name": "Bob",
+                    "role": "agent",
+                }
+            ]
+        }
+    )
+
     email: Email
     password: Password
     full_name: FullName = ""
@@ -44,6 +57,10 @@ class UserCreate(Body):
 
 
 class UserUpdate(Body):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"full_name": "Bob Smith", "role": "org_admin"}]}
+    )
+
     email: Email = ""
     password: Password = ""
     full_name: FullName = ""
