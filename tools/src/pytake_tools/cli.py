@@ -13,8 +13,11 @@ import warnings
 from importlib import metadata
 from pathlib import Path
 
+import httpx
+import orjson
+
 from pytake_shared.topics import Topics
-from pytake_tools import dlq, rebuild_cli, replay_cli
+from pytake_tools import dlq, rebuild_cli, replay_cli, transfer
 from pytake_tools.chat import ChatSession, run_chat
 from pytake_tools.devsecrets import DEV_FILE, dev_secrets, env_file
 from pytake_tools.operator import (
@@ -60,6 +63,10 @@ def _banner(stack: Stack, sample: Path) -> str:
         f" (POST {stack.url('analytics')}/api/v1/auth/login)",
         f"  (secrets of this checkout: {DEV_FILE}; a variable you export wins)",
         "",
+        "  Nothing outlives this session: the dev broker keeps everything in memory and the",
+        "  database is deleted at Ctrl-C. Keep what you built with",
+        "    .venv/bin/pytake export --output my-pytake.json   (and `pytake import` it next time)",
+        "",
     ]
     return "\n".join(lines)
 
@@ -103,11 +110,42 @@ async def _dev(args: argparse.Namespace) -> int:
         # would in production.
         stack.on_event = lambda text: print(f"supervisor: {text}; see its log", flush=True)
         await stop.wait()
+        if stack.restarts:  # the session had a crash: say so, and in the exit code
+            died = ", ".join(f"{name} ({n}x)" for name, n in sorted(stack.restarts.items()))
+            print(f"services that died during the session and were restarted: {died}", flush=True)
+            return 1
         return 0
     finally:
         print("stopping...", flush=True)
         stack.stop()
         print("stopped; no process left behind.", flush=True)
+
+
+async def _transfer(args: argparse.Namespace) -> int:
+    email = args.email or os.environ.get("PYTAKE_ADMIN_EMAIL") or "admin@pytake.dev"
+    password = (
+        args.password
+        or os.environ.get("PYTAKE_ADMIN_PASSWORD")
+        or dev_secrets()["PYTAKE_ADMIN_PASSWORD"]
+    )
+    async with httpx.AsyncClient(timeout=30) as client:
+        api = transfer.Api(args.api.rstrip("/") + "/api/v1", client)
+        try:
+            await api.login(email, password)
+            if args.command == "export":
+                text = orjson.dumps(await transfer.export(api), option=orjson.OPT_INDENT_2)
+                if args.output is None:
+                    print(text.decode())
+                else:
+                    args.output.write_bytes(text + b"\n")
+                    print(f"exported to {args.output}", file=sys.stderr)
+                return 0
+            counts = await transfer.import_(api, orjson.loads(args.file.read_bytes()), sys.stdout)
+        except (transfer.TransferError, httpx.HTTPError, OSError, ValueError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+    print("imported " + ", ".join(f"{n} {kind}" for kind, n in counts.items()), file=sys.stderr)
+    return 0
 
 
 def _version() -> str:
@@ -171,10 +209,27 @@ def main(argv: list[str] | None = None) -> None:
     replay_cli.add_parser(sub)
     rebuild_cli.add_parser(sub)
     dlq.add_parser(sub)
+    for name, what in (("export", "write"), ("import", "read")):
+        cmd = sub.add_parser(
+            name,
+            help=f"{what} organizations, chatbots, flows, numbers and users (no secrets) "
+            "through the API, to keep what a dev session built",
+        )
+        cmd.add_argument(
+            "file" if name == "import" else "--output",
+            type=Path,
+            **({} if name == "import" else {"default": None}),
+            help="the export file" + ("" if name == "import" else " (default: standard output)"),
+        )
+        cmd.add_argument("--api", default=f"http://127.0.0.1:{DEFAULT_PORTS['analytics']}")
+        cmd.add_argument("--email", default=None, help="a super admin (default: make dev's)")
+        cmd.add_argument("--password", default=None)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     if args.command == "replay":
         sys.exit(run(replay_cli.run(args, sys.stdout, sys.stderr)))
+    if args.command in ("export", "import"):
+        sys.exit(asyncio.run(_transfer(args)))
     if args.command == "dlq":
         sys.exit(run(dlq.run(args, sys.stdout, sys.stderr)))
     if args.command == "rebuild":

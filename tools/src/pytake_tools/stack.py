@@ -40,6 +40,7 @@ from pytake_shared.testing.embedded import (
 from pytake_shared.topics import DEFAULT_PARTITIONS, Topics
 
 SERVICES = ("analytics", "ingress", "router", "executor", "sender")
+STOP_ORDER = ("metasim", "ingress", "router", "executor", "sender", "analytics")
 DEFAULT_PORTS = {
     "analytics": 8000,
     "ingress": 8001,
@@ -251,7 +252,12 @@ class Stack:
         if self._watcher is not None:
             self._watcher.cancel()
             self._watcher = None
-        for name in reversed(list(self.processes)):
+        # Upstream first: the simulator stops posting statuses before ingress goes, ingress
+        # stops taking webhooks before the consumers go, and analytics, whose config the
+        # others read, goes last; nobody is left calling a service that is gone.
+        order = [n for n in STOP_ORDER if n in self.processes]
+        order += [n for n in self.processes if n not in order]
+        for name in order:
             stop_process(self.processes[name])
             self.exit_codes[name] = self.processes[name].returncode
         self.processes.clear()

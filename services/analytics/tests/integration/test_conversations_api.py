@@ -4,7 +4,7 @@ statuses, the 24-hour window, and the commands agent actions put on conversation
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -285,3 +285,17 @@ async def test_restart_starts_the_main_flow_or_a_published_flow_of_the_same_chat
     assert [e["data"].get("flow_id") for e in restarts] == [None, published]
     assert {e["subject"] for e in restarts} == {dan.key}
     assert restarts[0]["data"]["agent_id"] == str(world.users["agent@a"])
+
+
+async def test_history_times_share_one_precision_and_positions_give_a_stable_order(
+    api: httpx.AsyncClient, world: World, scripts: dict[str, Any]
+) -> None:
+    r = await api.get(
+        f"{API}/5511000000001", params={"number": "100001"}, headers=world.headers("agent@a")
+    )
+    messages = r.json()["messages"]
+    assert len(messages) >= 2
+    for message in messages:
+        assert datetime.fromisoformat(message["at"]).microsecond == 0
+    positions = [m["position"] for m in messages]
+    assert positions == sorted(positions) and len(set(positions)) == len(positions)

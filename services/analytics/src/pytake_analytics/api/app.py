@@ -33,6 +33,7 @@ from pytake_analytics.api import (
 )
 from pytake_analytics.api.deps import Context
 from pytake_analytics.settings import AnalyticsSettings
+from pytake_shared.access_log import AccessLog
 from pytake_shared.http_errors import install_error_handlers
 from pytake_shared.kafka.producer import Producer
 
@@ -96,4 +97,5 @@ def create_app(
         api.include_router(module.router)
     app.include_router(api)
     console.mount(app, settings.console_dir)
+    app.add_middleware(AccessLog)
     return app

@@ -115,7 +115,13 @@ class HistoryMessage(BaseModel):
     node_id: str | None
     outbound_id: str | None
     message_id: str | None = Field(description="Meta's wamid")
-    at: datetime
+    at: datetime = Field(
+        description="whole seconds, in and out alike (Meta gives inbound times to the second)"
+    )
+    position: int = Field(
+        description="the order of the conversation (messages come sorted by it): at ties on "
+        "the second, position does not"
+    )
     status: str = Field(
         description="received (inbound); queued, retrying, indefinite, cancelled, accepted, "
         "sent, delivered, read, failed (outbound)"
@@ -131,6 +137,7 @@ def history_out(row: dict[str, Any]) -> HistoryMessage:
         {
             **row,
             "body": row["body"] if isinstance(row["body"], dict) else {},
+            "at": row["at"].replace(microsecond=0),
             "status": "received" if inbound else status_of(row),
             "error_code": None if inbound else error_code_of(row),
         }
