@@ -148,6 +148,21 @@ async def test_an_agent_takes_over_a_handoff_live_replies_and_gives_the_bot_back
                     return dict(m)
             return None
 
+        async def diagnose() -> None:
+            """What the simulator and the API saw, printed when a step fails."""
+            r = await http.get(sim, params={"phone_number_id": NUMBER})
+            for m in r.json()["messages"]:
+                if m["body"].get("to") == f"+{wa_id}":
+                    print("sim:", m["body"].get("type"), m["body"].get("text"), m.get("status"))
+            r = await http.get(f"{api}/conversations/{wa_id}", headers=root)
+            if r.status_code == 200:
+                d = r.json()
+                print("conversation:", d["conversation"]["status"], d["current_state"])
+                for m in d["messages"]:
+                    print("history:", m["author"], m["kind"], m["text"], m["status"])
+            else:
+                print("conversation:", r.status_code, r.text)
+
         # The platform's super admin creates an agent and a viewer in the demo organization.
         r = await http.post(
             f"{api}/auth/login",
@@ -177,7 +192,6 @@ async def test_an_agent_takes_over_a_handoff_live_replies_and_gives_the_bot_back
             )
             try:
                 page = await _new_page(browser, errors, viewport={"width": 1280, "height": 800})
-
                 # Login: a wrong password is a clear sentence, then the right one gets in.
                 await page.goto(base)
                 await expect(page.get_by_role("heading", name="Sign in")).to_be_visible(
@@ -320,6 +334,10 @@ async def test_an_agent_takes_over_a_handoff_live_replies_and_gives_the_bot_back
                     page.get_by_role("link", name=re.compile(r"^Lin Tester, Closed"))
                 ).to_be_visible(timeout=SLOW)
                 await shots.take(page, "10-super-admin")
+            except BaseException:
+                await diagnose()
+                await page.screenshot(path=str(tmp_path / "failure.png"))
+                raise
             finally:
                 await browser.close()
 
