@@ -21,6 +21,7 @@ from pytake_executor.adapters.flows import ConfigFlows
 from pytake_executor.adapters.store import Store
 from pytake_executor.domain.engine import decide
 from pytake_executor.domain.events import (
+    FLOW_ENDS,
     ConversationClosed,
     ConversationStarted,
     Event,
@@ -164,9 +165,14 @@ class ExecutorHandler(RecordHandler):
                         ),
                     )
                 )
-            elif isinstance(event, ConversationClosed) and owners[index]:
-                # Its bot messages still waiting at the sender (paced out over minutes, say)
-                # are not worth sending to someone whose conversation ended.
+            elif (
+                isinstance(event, ConversationClosed)
+                and owners[index]
+                and event.reason not in FLOW_ENDS
+            ):
+                # Closed from outside the flow (an agent, a loop stopped, a restart): its bot
+                # messages still waiting at the sender (paced out over minutes, say) are not
+                # worth sending. A flow that ends on its own keeps them: its last words count.
                 cancel = c.CancelSends(
                     organization_id=state.organization_id or "",
                     conversation_id=owners[index] or "",

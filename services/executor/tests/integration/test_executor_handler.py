@@ -195,14 +195,35 @@ async def test_answers_in_later_batches_continue_the_conversation_to_its_end(
     assert (state.status, state.close_reason) == ("closed", "completed")
     assert {e.data["conversation_id"] for e in sends} == {state.conversation_id}
     assert {e.data["author"] for e in sends} == {"bot"}
-    # The close tells the sender to drop what it would still have to send of this conversation.
+    # The flow ended on its own: its last message goes, nothing is cancelled.
+    assert [e for e in outbound if e.type == c.OUT_CANCEL] == []
+    assert state.variables == {"company": "Acme", "name": "Grace", "city": "Paris"}
+
+
+async def test_an_agent_closing_the_conversation_cancels_its_waiting_bot_messages(
+    handler: ExecutorHandler,
+    topics: Topics,
+    command: MakeCommand,
+    record: MakeRecord,
+    drain: Drain,
+    executor_pool: asyncpg.Pool,
+) -> None:
+    await handler.handle_batch([record(command("wamid.1", "hi"), offset=0)])
+    state = await _state(executor_pool)
+    close = Envelope.new(
+        c.CMD_CLOSE,
+        source="pytake-analytics",
+        subject=KEY,
+        data=c.CloseCommand(organization_id=state.organization_id or "").model_dump(mode="json"),
+    )
+    await handler.handle_batch([record(close, offset=1)])
+    outbound = _decoded(await drain(topics.wa_outbound))
     [cancel] = [e for e in outbound if e.type == c.OUT_CANCEL]
     assert (cancel.data["conversation_id"], cancel.data["reason"]) == (
         state.conversation_id,
-        "completed",
+        "closed_by_agent",
     )
     assert outbound[-1] is cancel
-    assert state.variables == {"company": "Acme", "name": "Grace", "city": "Paris"}
 
 
 async def test_conversations_of_different_contacts_in_one_batch_stay_apart(

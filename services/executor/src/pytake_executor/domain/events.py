@@ -243,6 +243,11 @@ class CommandIgnored(_Event):
     reason: str
 
 
+# Close reasons where the flow itself ended the conversation (its last node, a question or the
+# inactivity timer running out, Meta's 24-hour window): the messages it queued on the way out go.
+FLOW_ENDS = frozenset({"completed", "timeout", "inactivity", "expired"})
+
+
 class ConversationClosed(_Event):
     type: Literal["conversation_closed"] = "conversation_closed"
     reason: str
