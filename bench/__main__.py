@@ -13,6 +13,9 @@
   (RE2: must stay well under 10 ms per evaluation; Python's `re` would never finish).
 - `recovery` (not in the default set): on a whole stack, the time from `kill -9` of router,
   executor or sender (and from stopping PostgreSQL for 10 s) to the first reply.
+- `echo` (not in the default set): Meta's real traffic on the echo flow: signed webhooks in,
+  the bench as the Graph API posting three statuses per reply, at `--echo-rate R ...`; latency,
+  ingress acknowledgement and CPU ms per inbound message per process (see `bench/echo.py`).
 - `e2e` (not in the default set): the whole system, signed webhooks in, Graph API calls out,
   for the pizza flow: offered vs achieved msgs/s, latency p50/p95/p99, per-stage split, CPU per
   process; `--rate R [R ...]`, `--contacts`, `--duration`, `--find-max`, `--profile SERVICE`
@@ -28,7 +31,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from bench import e2e
+from bench import e2e, echo
 from bench.executor import run as run_executor
 from bench.ingress_auth import run as run_webhook_auth
 from bench.recovery import run as run_recovery
@@ -131,7 +134,15 @@ def main() -> None:
     parser.add_argument("names", nargs="*", default=["normalize", "pipeline", "executor", "sender"])
     parser.add_argument("-n", type=int, default=20_000)
     e2e.add_arguments(parser)
+    echo.add_arguments(parser)
     args = parser.parse_args()
+    if "echo" in args.names:
+        from pytake_shared import loop as event_loop
+
+        event_loop.run(echo.run(echo.options(args)), "auto")
+        args.names = [name for name in args.names if name != "echo"]
+        if not args.names:
+            return
     if "e2e" in args.names:
         asyncio.run(e2e.run(e2e.options(args)))
         args.names = [name for name in args.names if name != "e2e"]

@@ -1,4 +1,4 @@
-"""Scripted conversations: the records the executor, the sender and the router publish for one
+"""Scripted conversations: the records the executor, the sender and ingress publish for one
 contact, built by hand so projection tests know exactly what each row must hold.
 
 `Script` writes envelopes shaped like the real ones (types, data fields, `conversation_id`,
@@ -24,7 +24,7 @@ from pytake_shared.topics import Topics
 T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 _counter = itertools.count()
 
-# (topic role, envelope): role is "events", "delivery" or "commands"
+# (topic role, envelope): role is "events", "delivery" or "inbound" (Meta's statuses)
 Item = tuple[str, Envelope]
 
 
@@ -189,20 +189,40 @@ class Script:
         }
         if code is not None:
             body["errors"] = [{"code": code, "title": "failed"}]
+        # As ingress writes it: no organization; the projection finds it from the number.
         env = Envelope.new(
-            c.CMD_HANDLE_STATUS,
+            c.WA_STATUS_RECEIVED,
             id=deterministic_id("test.status", outbound_id, status),
-            source="pytake-router",
+            source="pytake-ingress",
             subject=self.key,
             time=self.now,
-            organization_id=self.org,
-            data={"organization_id": self.org, "phone_number_id": self.number, "status": body},
+            data={"phone_number_id": self.number, "status": body},
         )
-        self.items.append(("commands", env))
+        STATUS_OWNERS[env.id] = self.org
+        self.items.append(("inbound", env))
+
+
+# The organization owning the number of each scripted status, registered before it is fed.
+STATUS_OWNERS: dict[uuid.UUID, str] = {}
+
+
+async def own_numbers(pool: Any, items: Iterable[Item]) -> None:
+    """Register the numbers the scripted statuses came in on, with their organizations."""
+    owners: dict[str, str] = {}
+    for role, env in items:
+        if role == "inbound" and env.id in STATUS_OWNERS:
+            number, org = str(env.data["phone_number_id"]), STATUS_OWNERS[env.id]
+            assert owners.setdefault(number, org) == org, f"number {number} has one owner"
+    await pool.executemany(
+        "INSERT INTO analytics.whatsapp_numbers (id, organization_id, phone_number_id) "
+        "VALUES ($1, $2, $3) ON CONFLICT (phone_number_id) "
+        "DO UPDATE SET organization_id = EXCLUDED.organization_id",
+        [(uuid.uuid4(), uuid.UUID(org), number) for number, org in owners.items()],
+    )
 
 
 def topic_of(topics: Topics, role: str) -> str:
-    return {"events": topics.events, "delivery": topics.wa_delivery, "commands": topics.commands}[
+    return {"events": topics.events, "delivery": topics.wa_delivery, "inbound": topics.wa_inbound}[
         role
     ]
 
@@ -231,6 +251,8 @@ class Feeder:
         return rec
 
     async def feed(self, items: Iterable[Item], *, batch: int = 50) -> None:
+        items = list(items)
+        await own_numbers(self.handler.pool, items)
         by_tp: dict[tuple[str, int], list[Record]] = defaultdict(list)
         for role, env in items:
             rec = self.record(role, env)
@@ -240,5 +262,7 @@ class Feeder:
                 await self.handler.handle_batch(records[i : i + batch])
 
 
-async def publish(producer: Producer, topics: Topics, items: Iterable[Item]) -> None:
+async def publish(pool: Any, producer: Producer, topics: Topics, items: Iterable[Item]) -> None:
+    items = list(items)
+    await own_numbers(pool, items)
     await producer.send_many((topic_of(topics, role), env) for role, env in items)

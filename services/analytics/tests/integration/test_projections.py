@@ -13,6 +13,7 @@ import orjson
 import pytest
 from aiokafka import TopicPartition
 
+from pytake_analytics.adapters.conversations import history
 from pytake_analytics.projections import GROUP, ProjectionHandler, rebuild
 from pytake_analytics.settings import AnalyticsSettings
 from pytake_shared.kafka import ConsumerLoop, Producer
@@ -116,7 +117,7 @@ async def test_scripted_records_on_the_topics_become_projection_rows(
 ) -> None:
     items, s = scripted_run(world)
     async with live(settings, pool, producer):
-        await publish(producer, settings.topics, items)
+        await publish(pool, producer, settings.topics, items)
         await until(pool, "SELECT count(*) FROM analytics.messages", 8)
         await until(pool, "SELECT count(*) FROM analytics.deliveries WHERE wamid IS NOT NULL", 3)
         await until(pool, "SELECT count(*) FROM analytics.conversations WHERE status='closed'", 2)
@@ -233,14 +234,14 @@ async def test_a_rebuild_from_the_topics_gives_the_same_rows_as_the_live_project
     items, s = scripted_run(world)
     first, rest = items[:20], items[20:]
     async with live(settings, pool, producer):
-        await publish(producer, settings.topics, first)
+        await publish(pool, producer, settings.topics, first)
         await until(
             pool,
             "SELECT count(*) FROM analytics.projection_processed",
             sum(1 for r, _ in first if r == "events"),
         )
         await drain(settings.topics.events)  # leaves an undecodable marker on every partition
-        await publish(producer, settings.topics, rest)
+        await publish(pool, producer, settings.topics, rest)
         await until(pool, "SELECT count(*) FROM analytics.messages", 8)
         await until(pool, "SELECT count(*) FROM analytics.conversations WHERE status='closed'", 2)
         await until(pool, "SELECT count(*) FROM analytics.deliveries WHERE wamid IS NOT NULL", 3)
@@ -262,7 +263,7 @@ async def test_a_rebuild_from_the_topics_gives_the_same_rows_as_the_live_project
     done.items.clear()
     done.tick(5).inbound("thanks!")
     async with live(settings, pool, producer, group="after-rebuild"):
-        await publish(producer, settings.topics, done.items)
+        await publish(pool, producer, settings.topics, done.items)
         await until(pool, "SELECT count(*) FROM analytics.messages", 9)
         await asyncio.sleep(0.5)
     row = await pool.fetchrow(
@@ -305,7 +306,7 @@ async def test_a_rebuild_while_the_live_consumer_runs_folds_each_record_once(
     items, _ = scripted_run(world)
     first, rest = items[:20], items[20:]
     async with live(settings, pool, producer):
-        await publish(producer, settings.topics, first)
+        await publish(pool, producer, settings.topics, first)
         await until(
             pool,
             "SELECT count(*) FROM analytics.projection_processed",
@@ -314,7 +315,7 @@ async def test_a_rebuild_while_the_live_consumer_runs_folds_each_record_once(
         # The rest arrives while the rebuild runs: the live consumer waits for the rebuild's
         # lock, then skips what the rebuild folded and applies the remainder.
         running = asyncio.create_task(rebuild(settings))
-        await publish(producer, settings.topics, rest)
+        await publish(pool, producer, settings.topics, rest)
         await running
         await until(pool, "SELECT count(*) FROM analytics.messages", 8)
         await until(pool, "SELECT count(*) FROM analytics.conversations WHERE status='closed'", 2)
@@ -332,3 +333,31 @@ async def test_a_rebuild_while_the_live_consumer_runs_folds_each_record_once(
         "%:5511000000001",
     )
     assert (row["messages_in"], row["messages_out"]) == (2, 2)
+
+
+async def test_a_status_naming_another_organizations_message_never_touches_its_row(
+    settings: AnalyticsSettings, pool: asyncpg.Pool, world: World
+) -> None:
+    victim = Script(world.org_a, contact="5511000000020", number="100020").start("hi")
+    sent = victim.send("your code is 1234")
+    victim.accepted(sent)
+    victim.status(sent, "sent")
+    # Organization B signs a webhook for its own number carrying A's outbound id.
+    intruder = Script(world.org_b, contact="5511000000021", number="200020")
+    intruder.status(sent, "read")
+    intruder.status(sent, "failed", code=131026)
+    await Feeder(ProjectionHandler(settings.topics, pool), settings.topics).feed(
+        intruder.items + victim.items
+    )
+    rows = {
+        r["organization_id"]: r
+        for r in await pool.fetch("SELECT * FROM analytics.deliveries WHERE outbound_id = $1", sent)
+    }
+    mine = rows[world.org_a]
+    assert (mine["read_at"], mine["status_failed_at"]) == (None, None)
+    assert mine["sent_at"] is not None and mine["key"] == victim.key
+    assert rows[world.org_b]["key"] is None  # B's own row, about nothing of A's
+    # A's history shows its message as sent, not read nor failed.
+    async with pool.acquire() as conn:
+        [out] = [m for m in await history(conn, world.org_a, victim.key, 10) if m["outbound_id"]]
+    assert out["read_at"] is None and out["status_failed_at"] is None

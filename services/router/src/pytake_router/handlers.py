@@ -3,6 +3,10 @@
 Per batch: look every dedupe key up at once, forward what is new (keyed by the conversation
 key, so order per contact holds), then record the keys. Command ids derive from the inbound
 envelope id, so a forward repeated after a crash carries the same id and is dropped downstream.
+
+Of Meta's statuses (three per message sent: sent, delivered, read) only `failed` concerns a
+conversation; the others are skipped here without a ledger row. Analytics reads them all from
+wa.inbound.v1 itself, where merging one twice changes nothing.
 """
 
 from __future__ import annotations
@@ -40,6 +44,13 @@ def dedupe_key(env: Envelope) -> str | None:
     return None
 
 
+def _conversational(env: Envelope) -> bool:
+    """Whether the executor has anything to do with it: messages, and failed statuses."""
+    if env.type == c.WA_STATUS_RECEIVED:
+        return (env.data.get("status") or {}).get("status") == "failed"
+    return True
+
+
 class RouterHandler(RecordHandler):
     batched = True
     across_partitions = True  # no per-partition state: one ledger query and produce per poll
@@ -63,6 +74,7 @@ class RouterHandler(RecordHandler):
         await self.handle_batch([record])
 
     async def handle_batch(self, records: Sequence[Record]) -> None:
+        records = [r for r in records if self._keep(r.envelope)]
         keys = {r.envelope.id: dedupe_key(r.envelope) for r in records}
         seen = await self._ledger.seen(k for k in keys.values() if k)
         outputs: list[tuple[str, Envelope]] = []
@@ -78,6 +90,13 @@ class RouterHandler(RecordHandler):
                 new_keys.append(key)
         await self._producer.send_many(outputs)
         await self._ledger.record(new_keys)
+
+    @staticmethod
+    def _keep(env: Envelope) -> bool:
+        if _conversational(env):
+            return True
+        ROUTED.labels("status_for_analytics").inc()
+        return False
 
     def _route(self, env: Envelope) -> list[tuple[str, Envelope]]:
         out = self._route_one(env)

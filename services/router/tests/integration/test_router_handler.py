@@ -112,24 +112,38 @@ async def test_a_dropped_duplicate_does_not_hold_back_the_new_messages_beside_it
     assert texts == ["one", "two", "three"]  # one contact, one partition: order kept
 
 
-async def test_statuses_are_forwarded_as_handle_status_once_per_status(
+async def test_a_failed_status_is_forwarded_as_handle_status_once(
     router: RouterHandler,
     topics: Topics,
     status: MakeEnv,
     record: MakeRecord,
     drain: Drain,
 ) -> None:
-    sent, delivered = status("wamid.OUT", "sent"), status("wamid.OUT", "delivered")
-    await router.handle_batch([record(sent), record(delivered, offset=1)])
-    await router.handle_batch([record(delivered, offset=2)])
-    outs = await drain(topics.commands)
-    assert len(outs) == 2
-    commands = [Envelope.from_bytes(r.value) for r in outs]
-    assert [e.type for e in commands] == [c.CMD_HANDLE_STATUS] * 2
-    payloads = [c.HandleStatus.model_validate(e.data) for e in commands]
-    assert [p.status["status"] for p in payloads] == ["sent", "delivered"]
-    assert {(p.organization_id, p.phone_number_id) for p in payloads} == {("org-1", NUMBER_ID)}
-    assert all(r.key == KEY.encode() for r in outs)
+    failed = status("wamid.OUT", "failed")
+    await router.handle_batch([record(failed), record(failed, offset=1)])
+    await router.handle_batch([record(failed, offset=2)])
+    [out] = await drain(topics.commands)
+    command = Envelope.from_bytes(out.value)
+    assert command.type == c.CMD_HANDLE_STATUS
+    payload = c.HandleStatus.model_validate(command.data)
+    assert payload.status["status"] == "failed"
+    assert (payload.organization_id, payload.phone_number_id) == ("org-1", NUMBER_ID)
+    assert out.key == KEY.encode()
+
+
+async def test_sent_delivered_and_read_are_left_to_analytics_without_a_ledger_row(
+    router: RouterHandler,
+    topics: Topics,
+    status: MakeEnv,
+    record: MakeRecord,
+    drain: Drain,
+    router_pool: asyncpg.Pool,
+) -> None:
+    batch = [record(status("wamid.OUT", s), offset=i) for i, s in enumerate(("sent", "read"))]
+    await router.handle_batch(batch)
+    assert await drain(topics.commands) == []
+    assert await drain(topics.events) == []
+    assert await router_pool.fetchval("SELECT count(*) FROM router.dedupe_ledger") == 0
 
 
 async def test_a_message_for_an_unknown_number_is_recorded_as_unrouted(
@@ -185,7 +199,7 @@ async def test_a_status_for_an_unknown_number_is_dropped(
     drain: Drain,
 ) -> None:
     handler = RouterHandler(topics, config.view, DedupeLedger(router_pool, 7), producer)
-    await handler.handle_batch([record(status())])
+    await handler.handle_batch([record(status(status="failed"))])
     assert len(await drain(topics.commands)) == 0
     assert len(await drain(topics.events)) == 0
 

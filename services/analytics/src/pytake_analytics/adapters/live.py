@@ -56,15 +56,19 @@ async def notify(conn: Any, changes: Iterable[Change]) -> None:
         await conn.executemany("SELECT pg_notify($1, $2)", [(CHANNEL, p) for p in payloads])
 
 
-async def delivery_changes(conn: Any, outbound_ids: Iterable[str]) -> list[Change]:
-    """The conversations whose outbound messages these delivery updates touched."""
-    rows = await conn.fetch(
-        "SELECT DISTINCT organization_id, key, conversation_id FROM analytics.deliveries "
-        "WHERE outbound_id = ANY($1::text[]) AND key IS NOT NULL",
-        sorted(set(outbound_ids)),
+async def delivery_changes(conn: Any, rows: Iterable[tuple[uuid.UUID, str]]) -> list[Change]:
+    """The conversations whose outbound messages these delivery updates touched, each row an
+    (organization, outbound id)."""
+    pairs = sorted(set(rows))
+    found = await conn.fetch(
+        "SELECT DISTINCT d.organization_id, d.key, d.conversation_id FROM analytics.deliveries d "
+        "JOIN unnest($1::uuid[], $2::text[]) AS u(org, id) "
+        "ON d.organization_id = u.org AND d.outbound_id = u.id WHERE d.key IS NOT NULL",
+        [org for org, _ in pairs],
+        [outbound for _, outbound in pairs],
     )
     return [
-        Change(str(r["organization_id"]), r["key"], "delivery", r["conversation_id"]) for r in rows
+        Change(str(r["organization_id"]), r["key"], "delivery", r["conversation_id"]) for r in found
     ]
 
 

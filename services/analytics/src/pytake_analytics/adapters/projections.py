@@ -256,7 +256,7 @@ async def add_queued(conn: Any, queued: Sequence[Queued]) -> None:
     await conn.executemany(
         "INSERT INTO analytics.deliveries (outbound_id, organization_id, conversation_id, key, "
         "flow_id, flow_version, node_id, queued_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
-        "ON CONFLICT (outbound_id) DO UPDATE SET "
+        "ON CONFLICT (organization_id, outbound_id) DO UPDATE SET "
         "conversation_id = COALESCE(deliveries.conversation_id, EXCLUDED.conversation_id), "
         "key = COALESCE(deliveries.key, EXCLUDED.key), "
         "flow_id = COALESCE(deliveries.flow_id, EXCLUDED.flow_id), "
@@ -291,6 +291,18 @@ _EARLIEST = (
 _FIRST = ("wamid", "send_error_code", "send_error_reason", "indefinite_reason")
 
 
+async def number_owners(conn: Any, phone_number_ids: set[str]) -> dict[str, str]:
+    """phone_number_id → the organization owning it, for the ones that exist."""
+    if not phone_number_ids:
+        return {}
+    rows = await conn.fetch(
+        "SELECT phone_number_id, organization_id FROM analytics.whatsapp_numbers "
+        "WHERE phone_number_id = ANY($1::text[])",
+        sorted(phone_number_ids),
+    )
+    return {r["phone_number_id"]: str(r["organization_id"]) for r in rows}
+
+
 async def merge_deliveries(conn: Any, updates: Sequence[DeliveryUpdate]) -> None:
     columns = [f.name for f in dataclasses.fields(DeliveryUpdate)]
     sets = [f"{c} = LEAST(deliveries.{c}, EXCLUDED.{c})" for c in _EARLIEST]
@@ -307,7 +319,7 @@ async def merge_deliveries(conn: Any, updates: Sequence[DeliveryUpdate]) -> None
     params = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
     await conn.executemany(
         f"INSERT INTO analytics.deliveries ({', '.join(columns)}) VALUES ({params}) "
-        f"ON CONFLICT (outbound_id) DO UPDATE SET {', '.join(sets)}",
+        f"ON CONFLICT (organization_id, outbound_id) DO UPDATE SET {', '.join(sets)}",
         [
             [clean(v) for v in dataclasses.astuple(u)]
             for u in sorted(updates, key=lambda u: u.outbound_id)

@@ -4,9 +4,9 @@ Each becomes a `DeliveryUpdate` whose fields the store merges commutatively (ear
 first non-null value, highest retry attempt), so the row does not depend on the order in which
 the executor's, the sender's and Meta's records arrive.
 
-Meta's statuses are read from `conversation.commands.v1` (`handle_status`), not from
-`wa.inbound.v1`: the router has already dropped Meta's retried webhooks and resolved the
-number's organization there, so every status comes deduplicated and with its tenant.
+Meta's statuses are read straight from `wa.inbound.v1` (the router forwards only the failed
+ones, the executor's business): the tenant is the organization owning the number the status
+came in on, and Meta's retried webhooks merge into the row again without changing it.
 """
 
 from __future__ import annotations
@@ -86,13 +86,12 @@ def from_delivery(
 
 
 def from_status(data: dict[str, Any], time: datetime, org: str | None) -> DeliveryUpdate | None:
-    """A `handle_status` command: Meta's sent/delivered/read/failed for one of our sends
-    (found by the `biz_opaque_callback_data` the sender set to the outbound id)."""
+    """A `pytake.wa.status_received` record: Meta's sent/delivered/read/failed for one of our
+    sends (found by the `biz_opaque_callback_data` the sender set to the outbound id)."""
     status = data.get("status")
     if not isinstance(status, dict):
         return None
     outbound_id = status.get("biz_opaque_callback_data")
-    org = org or data.get("organization_id")
     if not isinstance(outbound_id, str) or not outbound_id or not org:
         return None
     at = time

@@ -59,7 +59,7 @@ class ProjectionHandler(RecordHandler):
         self._topics = topics
         self.pool = pool
         self._rebuilding = rebuilding  # the rebuild holds the rebuild lock itself
-        self.sources = (topics.events, topics.wa_delivery, topics.commands)
+        self.sources = (topics.events, topics.wa_delivery, topics.wa_inbound)
 
     async def on_assigned(self, partitions: set[TopicPartition]) -> dict[TopicPartition, int]:
         stored = await db.offsets(self.pool, self.sources)
@@ -101,14 +101,21 @@ class ProjectionHandler(RecordHandler):
             LAST_EVENT.labels(topic).set(todo[-1].envelope.time.timestamp())
 
     async def _deliveries(self, conn: Any, records: Sequence[Record]) -> list[uuid.UUID]:
+        statuses = [r for r in records if r.envelope.type == c.WA_STATUS_RECEIVED]
+        owners = await db.number_owners(
+            conn, {str(r.envelope.data.get("phone_number_id") or "") for r in statuses}
+        )
         updates: list[DeliveryUpdate] = []
         for record in records:
             env = record.envelope
             try:
-                if record.topic == self._topics.commands:
-                    if env.type != c.CMD_HANDLE_STATUS:
-                        continue  # other commands are the executor's business
-                    update = from_status(env.data, env.time, env.organization_id)
+                if record.topic == self._topics.wa_inbound:
+                    if env.type != c.WA_STATUS_RECEIVED:
+                        continue  # a contact's message: the executor's events tell its story
+                    # The tenant is the one owning the number the status came in on; Meta's
+                    # retried webhooks merge into the same row again.
+                    org = owners.get(str(env.data.get("phone_number_id") or ""))
+                    update = from_status(env.data, env.time, org)
                 else:
                     update = from_delivery(env.type, env.data, env.time, env.organization_id)
             except Unusable as exc:
@@ -122,9 +129,8 @@ class ProjectionHandler(RecordHandler):
             updates.append(update)
         if updates:
             await db.merge_deliveries(conn, updates)
-            await live.notify(
-                conn, await live.delivery_changes(conn, (u.outbound_id for u in updates))
-            )
+            touched = ((u.organization_id, u.outbound_id) for u in updates)
+            await live.notify(conn, await live.delivery_changes(conn, touched))
         return []  # merges are idempotent: no ids to remember
 
     async def _events(self, conn: Any, records: Sequence[Record]) -> list[uuid.UUID]:
