@@ -39,6 +39,7 @@ from pytake_tools.stack import Stack, StackConfig
 FLOW = Path(__file__).parents[1] / "tests" / "e2e" / "fixtures" / "echo_flow.json"
 NUMBER = "100000000000001"
 STATUSES = ("sent", "delivered", "read")
+IDLE_S = 10.0  # the stack's CPU with no traffic, measured before the rates
 LATENCY_TARGET_S = 0.25
 ACK_TARGET_S = 0.05
 
@@ -309,6 +310,15 @@ async def run(opts: Options) -> list[Row]:
         warm = Run(rate=5)
         await bench.load(warm, 2, 5)
         await bench.drain(30)
+        meter.start()
+        await asyncio.sleep(IDLE_S)
+        idle = meter.percent(IDLE_S)
+        print(
+            "idle, % of a core: "
+            + ", ".join(f"{name} {pct:.1f}" for name, pct in sorted(idle.items()))
+            + f"; total {sum(idle.values()):.1f}",
+            flush=True,
+        )
         for rate in opts.rates:
             current = Run(rate=rate)
             contacts = max(int(4 * rate), 10)
