@@ -99,13 +99,16 @@ class Script:
         )
         return self
 
-    def inbound(self, text: str) -> Script:
+    def inbound(
+        self, text: str | None, *, kind: str = "text", content: dict[str, Any] | None = None
+    ) -> Script:
         self._event(
             "inbound_received",
             message_id=f"wamid.in.{self._n}.{next(self._seq)}",
-            message_type="text",
+            message_type=kind,
             text=text,
             at=int(self.now.timestamp()),
+            content=content,
         )
         return self
 
@@ -188,7 +191,13 @@ class Script:
             "biz_opaque_callback_data": outbound_id,
         }
         if code is not None:
-            body["errors"] = [{"code": code, "title": "failed"}]
+            body["errors"] = [
+                {
+                    "code": code,
+                    "title": "Message undeliverable",
+                    "error_data": {"details": f"Meta's details for {code}"},
+                }
+            ]
         # As ingress writes it: no organization; the projection finds it from the number.
         env = Envelope.new(
             c.WA_STATUS_RECEIVED,

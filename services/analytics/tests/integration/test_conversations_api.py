@@ -16,6 +16,7 @@ from pytake_analytics.api.app import create_app
 from pytake_analytics.projections import ProjectionHandler
 from pytake_analytics.settings import AnalyticsSettings
 from pytake_shared import contracts as c
+from pytake_shared.envelope import utcnow
 from pytake_shared.kafka import Producer
 from pytake_shared.testing.fixtures import wait_for_records
 
@@ -299,3 +300,26 @@ async def test_history_times_share_one_precision_and_positions_give_a_stable_ord
         assert datetime.fromisoformat(message["at"]).microsecond == 0
     positions = [m["position"] for m in messages]
     assert positions == sorted(positions) and len(set(positions)) == len(positions)
+
+
+async def test_the_history_shows_what_a_message_carries_and_meta_s_words_for_a_failure(
+    api: httpx.AsyncClient, settings: AnalyticsSettings, pool: asyncpg.Pool, world: World
+) -> None:
+    eve = Script(world.org_a, contact="5511000000011", number="100011", start=utcnow())
+    eve.start("hi").node("start", "start")
+    photo = {"kind": "image", "id": "media-1", "mime_type": "image/jpeg", "caption": "my order"}
+    eve.inbound("my order", kind="image", content={"media": photo})
+    place = {"latitude": -23.5, "longitude": -46.6, "name": "Home", "address": "Rua A, 1"}
+    eve.inbound(None, kind="location", content={"location": place})
+    out = eve.send("Thanks!")
+    eve.accepted(out)
+    eve.status(out, "failed", 131047)
+    await Feeder(ProjectionHandler(settings.topics, pool), settings.topics).feed(eve.items)
+    r = await api.get(f"{API}/5511000000011", headers=world.headers("viewer@a"))
+    assert r.status_code == 200, r.text
+    hi, image, location, thanks = r.json()["messages"]
+    assert (hi["body"], image["kind"], image["body"]) == ({}, "image", {"media": photo})
+    assert (location["text"], location["body"]) == (None, {"location": place})
+    assert (thanks["status"], thanks["error_code"]) == ("failed", 131047)
+    assert thanks["error_reason"] == "Meta's details for 131047"
+    assert hi["error_reason"] is None

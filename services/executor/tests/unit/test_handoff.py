@@ -165,3 +165,19 @@ def test_a_closed_conversation_cannot_be_assigned_and_a_new_one_starts_unassigne
     assert c.assign("agent-8").kinds == ["command_ignored"]
     c.say("hi again")
     assert c.state.assigned_to is None
+
+
+def test_giving_the_bot_back_lets_the_agent_go(chat: Any) -> None:
+    c = chat(_handoff())
+    c.say()
+    c.assign("agent-7")
+    assert c.state.assigned_to == "agent-7"
+    events = c.resume()
+    assert [e.agent_id for e in events.of(ConversationAssigned)] == [None]
+    assert c.state.assigned_to is None
+
+
+def test_giving_back_a_conversation_nobody_holds_assigns_nothing(chat: Any) -> None:
+    c = chat(_handoff())
+    c.say()
+    assert c.resume().of(ConversationAssigned) == []

@@ -123,7 +123,8 @@ async def history(
         "m.node_id, m.flow_id, m.outbound_id, coalesce(m.message_id, d.wamid) AS message_id, "
         "m.at, m.position, d.accepted_at, d.retries, d.send_failed_at, d.send_error_code, "
         "d.send_error_reason, d.sent_at, d.delivered_at, d.read_at, d.status_failed_at, "
-        "d.status_error_code, d.indefinite_at, d.cancelled_at FROM analytics.messages m "
+        "d.status_error_code, d.status_error_reason, d.indefinite_at, d.cancelled_at "
+        "FROM analytics.messages m "
         "LEFT JOIN analytics.deliveries d "
         "ON d.organization_id = m.organization_id AND d.outbound_id = m.outbound_id "
         "WHERE m.organization_id = $1 AND m.key = $2 ORDER BY m.position DESC LIMIT $3",

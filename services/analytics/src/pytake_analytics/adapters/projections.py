@@ -316,6 +316,12 @@ async def merge_deliveries(conn: Any, updates: Sequence[DeliveryUpdate]) -> None
         "THEN COALESCE(EXCLUDED.status_error_code, deliveries.status_error_code) "
         "ELSE COALESCE(deliveries.status_error_code, EXCLUDED.status_error_code) END"
     )
+    sets.append(
+        "status_error_reason = CASE WHEN EXCLUDED.status_failed_at < deliveries.status_failed_at "
+        "OR deliveries.status_failed_at IS NULL "
+        "THEN COALESCE(EXCLUDED.status_error_reason, deliveries.status_error_reason) "
+        "ELSE COALESCE(deliveries.status_error_reason, EXCLUDED.status_error_reason) END"
+    )
     params = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
     await conn.executemany(
         f"INSERT INTO analytics.deliveries ({', '.join(columns)}) VALUES ({params}) "

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from pytake_analytics.api.models import Body, JsonOut, Listing
-from pytake_analytics.domain.deliveries import error_code_of, status_of
+from pytake_analytics.domain.deliveries import error_code_of, error_reason_of, status_of
 from pytake_analytics.domain.window import Window
 
 Phone = Annotated[str, Field(pattern=r"^\+?[A-Za-z0-9._-]{1,64}$")]
@@ -127,6 +127,9 @@ class HistoryMessage(BaseModel):
         "sent, delivered, read, failed (outbound)"
     )
     error_code: int | None
+    error_reason: str | None = Field(
+        default=None, description="Meta's words for a failure (failed outbound messages)"
+    )
     delivered_at: datetime | None
     read_at: datetime | None
 
@@ -140,6 +143,7 @@ def history_out(row: dict[str, Any]) -> HistoryMessage:
             "at": row["at"].replace(microsecond=0),
             "status": "received" if inbound else status_of(row),
             "error_code": None if inbound else error_code_of(row),
+            "error_reason": None if inbound else error_reason_of(row),
         }
     )
 

@@ -36,6 +36,7 @@ class DeliveryUpdate:
     read_at: datetime | None = None
     status_failed_at: datetime | None = None
     status_error_code: int | None = None
+    status_error_reason: str | None = None
     indefinite_at: datetime | None = None
     indefinite_reason: str | None = None
     cancelled_at: datetime | None = None
@@ -110,8 +111,17 @@ def from_status(data: dict[str, Any], time: datetime, org: str | None) -> Delive
     if name == "failed":
         errors = status.get("errors")
         first = errors[0] if isinstance(errors, list) and errors else {}
-        code = _code(first.get("code")) if isinstance(first, dict) else None
-        return _replace(base, status_failed_at=at, status_error_code=code, wamid=wamid)
+        first = first if isinstance(first, dict) else {}
+        details = first.get("error_data")
+        details = details.get("details") if isinstance(details, dict) else None
+        reason = next((r for r in (details, first.get("message"), first.get("title")) if r), None)
+        return _replace(
+            base,
+            status_failed_at=at,
+            status_error_code=_code(first.get("code")),
+            status_error_reason=str(reason)[:1000] if reason is not None else None,
+            wamid=wamid,
+        )
     return None
 
 
@@ -142,3 +152,10 @@ def status_of(row: dict[str, Any]) -> str:
 def error_code_of(row: dict[str, Any]) -> int | None:
     code = row.get("status_error_code")
     return code if code is not None else row.get("send_error_code")
+
+
+def error_reason_of(row: dict[str, Any]) -> str | None:
+    """Meta's words for the failure: its failed status's, else the refused send's."""
+    if row.get("status_failed_at"):
+        return row.get("status_error_reason") or row.get("send_error_reason")
+    return row.get("send_error_reason")

@@ -222,7 +222,7 @@ def apply(conv: Conversation, fact: Fact) -> Outcome:
                 author="contact",
                 kind=fact.text("message_type") or "unknown",
                 text=fact.text("text"),
-                body={"reply_id": d.get("reply_id")} if d.get("reply_id") else {},
+                body=_inbound_body(d),
                 at=at,
                 message_id=fact.text("message_id"),
                 node_id=conv.current_node_id,
@@ -327,3 +327,12 @@ def apply(conv: Conversation, fact: Fact) -> Outcome:
         change["completed"] = reason == "completed"
     out.conversation = dataclasses.replace(conv, **change)
     return out
+
+
+def _inbound_body(data: dict[str, Any]) -> dict[str, Any]:
+    """What the history shows of a contact's message besides its text: the tapped reply's id
+    and the message's content as ingress read it (media, location, contacts, ...)."""
+    body = dict(_dict(data.get("content")))
+    if data.get("reply_id"):
+        body["reply_id"] = data["reply_id"]
+    return body

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from pydantic import ValidationError
 
 from pytake_executor.domain.commands import (
@@ -41,6 +42,21 @@ def _at(env: Envelope, data: dict[str, Any]) -> int:
     return int(value) if isinstance(value, int | float) else int(env.time.timestamp())
 
 
+# The parts of an inbound message worth keeping in its history, and how much of them.
+CONTENT_KEYS = ("media", "location", "contacts", "interactive", "button", "reaction", "order")
+CONTENT_KEYS += ("context",)
+MAX_CONTENT_BYTES = 16 * 1024
+
+
+def _content(message: dict[str, Any]) -> dict[str, Any] | None:
+    """What the message carries besides its text; None when nothing, or too much to record
+    (a contact card or an order past 16 KiB keeps its type and text only)."""
+    content = {k: message[k] for k in CONTENT_KEYS if isinstance(message.get(k), dict | list)}
+    if not content or len(orjson.dumps(content)) > MAX_CONTENT_BYTES:
+        return None
+    return content
+
+
 def _convert(env: Envelope) -> Command:
     data, cid = env.data, str(env.id)
     if env.type == c.CMD_HANDLE_INBOUND:
@@ -58,6 +74,7 @@ def _convert(env: Envelope) -> Command:
             text=message.get("text"),
             reply_id=interactive.get("id") or (message.get("button") or {}).get("payload"),
             at=cmd.received_at or int(env.time.timestamp()),
+            content=_content(message),
         )
     if env.type == c.CMD_HANDLE_STATUS:
         status = c.HandleStatus.model_validate(data).status

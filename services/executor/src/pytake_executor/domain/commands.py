@@ -28,6 +28,7 @@ class Inbound:
     text: str | None
     reply_id: str | None
     at: int
+    content: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)

@@ -102,6 +102,8 @@ def resume(run: Run, command: Resume) -> Node | None:
         run.emit(CommandIgnored(command=command.type, reason="no_such_node"))
         return None
     run.emit(Resumed(node_id=command.node_id, at=run.now))
+    if state.assigned_to is not None:  # the bot has it again: no agent holds it any more
+        run.emit(ConversationAssigned(agent_id=None, at=run.now))
     if command.node_id is None and node.type == "handoff":
         return run.follow(node)  # back to the bot after the handoff node
     return node  # the node it was handed off from (or the one asked for) runs again

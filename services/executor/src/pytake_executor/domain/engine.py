@@ -99,6 +99,7 @@ def _inbound(run: Run, inbound: Inbound) -> Node | None:
             text=inbound.text,
             at=inbound.at,
             reply_id=inbound.reply_id,
+            content=inbound.content,
         )
     )
     if expired:  # the session timer has not fired yet: the message finds the session over

@@ -40,12 +40,17 @@ class ConversationStarted(_Event):
 
 
 class InboundReceived(_Event):
+    """`content` is what the message carries besides text, as ingress read it (`media`,
+    `location`, `contacts`, `interactive`, `button`, `reaction`, `order`, `context`), for the
+    history; the flow itself reads `text` and `reply_id`."""
+
     type: Literal["inbound_received"] = "inbound_received"
     message_id: str | None
     message_type: str
     text: str | None
     at: int
     reply_id: str | None = None
+    content: dict[str, Any] | None = None
 
 
 class InboundIgnored(_Event):
