@@ -43,18 +43,38 @@ export function LiveProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     if (status !== "signed_in") return;
     const abort = new AbortController();
+    // Lists always; a conversation's detail only when the change is about it.
+    const changed = new Set<string>();
+    let everything = false;
     const refresh = coalesce(() => {
       void queries.invalidateQueries({ queryKey: ["conversations"] });
-      void queries.invalidateQueries({ queryKey: ["conversation"] });
-    }, 120);
+      if (everything) void queries.invalidateQueries({ queryKey: ["conversation"] });
+      else
+        for (const key of changed) {
+          const [number, phone] = key.split(" ");
+          void queries.invalidateQueries({ queryKey: ["conversation", number, phone] });
+        }
+      changed.clear();
+      everything = false;
+    }, 150);
     let first = true;
     void runLive(
       api,
       {
         organizationId: scope,
-        onChange: () => refresh.trigger(),
+        onChange: (change) => {
+          if (change.phone_number_id && change.phone) {
+            changed.add(`${change.phone_number_id} ${change.phone}`);
+          } else {
+            everything = true;
+          }
+          refresh.trigger();
+        },
         onReady: () => {
-          if (!first) refresh.trigger(); // what changed while disconnected
+          if (!first) {
+            everything = true; // what changed while disconnected
+            refresh.trigger();
+          }
           first = false;
         },
         onState: setState,

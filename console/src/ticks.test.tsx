@@ -23,6 +23,11 @@ test("failed is red and names Meta's code and what it means", () => {
   expect(tickOf("failed", 999999).detail).toBe("Not delivered: error 999999.");
 });
 
+test("cancelled (the conversation closed first) says it was not sent", () => {
+  expect(tickOf("cancelled")).toMatchObject({ label: "Not sent", tone: "grey" });
+  expect(tickOf("cancelled").detail).toMatch(/closed before/);
+});
+
 test("indefinite warns that it may not have reached the contact", () => {
   expect(tickOf("indefinite").detail).toMatch(/may not have reached the contact/);
 });

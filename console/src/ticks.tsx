@@ -72,6 +72,13 @@ export function tickOf(status: string, errorCode?: number | null): Tick {
         tone: "amber",
         detail: "WhatsApp's answer was lost: it may not have reached the contact.",
       };
+    case "cancelled":
+      return {
+        icon: "failed",
+        label: "Not sent",
+        tone: "grey",
+        detail: "Not sent: the conversation closed before it went out.",
+      };
     default:
       return { icon: "none", label: status, tone: "grey", detail: null };
   }

@@ -217,6 +217,12 @@ async def test_an_agent_takes_over_a_handoff_live_replies_and_gives_the_bot_back
                     page.get_by_role("status", name="Live updates: connected")
                 ).to_be_visible(timeout=SLOW)
                 await shots.take(page, "02-inbox-empty")
+                # A reload keeps the session: the refresh token (sessionStorage) is rotated.
+                await page.reload()
+                await expect(page.get_by_role("button", name="Log out")).to_be_visible(timeout=SLOW)
+                await expect(
+                    page.get_by_role("status", name="Live updates: connected")
+                ).to_be_visible(timeout=SLOW)
 
                 # A contact writes; the flow hands off; the row appears without a reload.
                 t0 = time.monotonic()
@@ -232,7 +238,9 @@ async def test_an_agent_takes_over_a_handoff_live_replies_and_gives_the_bot_back
                 await row.click()
                 await expect(page.get_by_role("heading", name="Lin Tester")).to_be_visible()
                 history = page.get_by_role("log", name="Message history")
-                contact_msg = history.locator("li.msg-contact", has_text="I need help with my order")
+                contact_msg = history.locator(
+                    "li.msg-contact", has_text="I need help with my order"
+                )
                 await expect(contact_msg).to_be_visible(timeout=SLOW)
                 await expect(
                     history.locator("li.msg-bot", has_text="a person from our team will answer")
@@ -265,9 +273,9 @@ async def test_an_agent_takes_over_a_handoff_live_replies_and_gives_the_bot_back
 
                 # Give the bot back: the flow goes on after the handoff and asks its question.
                 await actions.get_by_role("button", name="Give the bot back").click()
-                await expect(
-                    actions.get_by_role("button", name="Give the bot back")
-                ).to_have_count(0, timeout=SLOW)
+                await expect(actions.get_by_role("button", name="Give the bot back")).to_have_count(
+                    0, timeout=SLOW
+                )
                 question = "The bot is back. What is your order number?"
                 await _until(lambda: sent_to_contact(question))
                 await expect(history.locator("li.msg-bot", has_text=question)).to_be_visible(
@@ -276,7 +284,7 @@ async def test_an_agent_takes_over_a_handoff_live_replies_and_gives_the_bot_back
 
                 # The contact's next message gets the bot's answer.
                 await contact_says("4410")
-                answer = "Thanks Lin Tester, order 4410 is on its way."
+                answer = "Thanks Lin Tester, order 4410 is on its way. Anything else?"
                 await _until(lambda: sent_to_contact(answer))
                 await expect(history.locator("li.msg-contact", has_text="4410")).to_be_visible(
                     timeout=SLOW
@@ -284,9 +292,9 @@ async def test_an_agent_takes_over_a_handoff_live_replies_and_gives_the_bot_back
                 await expect(history.locator("li.msg-bot", has_text=answer)).to_be_visible(
                     timeout=SLOW
                 )
-                # The flow ended: closed, nothing to reply to, only a restart is offered.
-                await expect(page.get_by_role("note")).to_contain_text("closed", timeout=SLOW)
-                await expect(details).to_contain_text("The flow finished")
+                # Back with the bot: it can be taken over again; the answer is a variable now.
+                await expect(actions.get_by_role("button", name="Take over")).to_be_visible()
+                await expect(details.locator(".var", has_text="order")).to_contain_text("4410")
                 await shots.take(page, "06-conversation-bot-answered")
 
                 # Phone width: one pane at a time.
@@ -295,10 +303,10 @@ async def test_an_agent_takes_over_a_handoff_live_replies_and_gives_the_bot_back
                 await expect(page.get_by_role("heading", name="Waiting for a human")).to_be_hidden()
                 await shots.take(page, "07-phone-conversation")
                 await page.get_by_role("link", name="Back to conversations").click()
-                await page.get_by_role("link", name=re.compile("^Closed")).click()
-                await expect(page.get_by_role("heading", name="Closed")).to_be_visible()
+                await page.get_by_role("link", name=re.compile("^With the bot")).click()
+                await expect(page.get_by_role("heading", name="With the bot")).to_be_visible()
                 await expect(
-                    page.get_by_role("link", name=re.compile(r"^Lin Tester, Closed"))
+                    page.get_by_role("link", name=re.compile(r"^Lin Tester, With the bot"))
                 ).to_be_visible(timeout=SLOW)
                 await shots.take(page, "08-phone-inbox")
                 await page.get_by_role("button", name="Log out").click()
@@ -307,7 +315,7 @@ async def test_an_agent_takes_over_a_handoff_live_replies_and_gives_the_bot_back
                 # A viewer reads the conversation: no reply box, no action.
                 page = await _new_page(browser, errors, viewport={"width": 1280, "height": 800})
                 await _login(page, base, viewer["email"], viewer["password"])
-                await page.goto(f"{base}c/{NUMBER}/{wa_id}?view=closed")
+                await page.goto(f"{base}c/{NUMBER}/{wa_id}?view=bot")
                 await expect(page.get_by_role("heading", name="Lin Tester")).to_be_visible(
                     timeout=SLOW
                 )
@@ -315,8 +323,10 @@ async def test_an_agent_takes_over_a_handoff_live_replies_and_gives_the_bot_back
                     page.get_by_role("log", name="Message history").get_by_text(reply)
                 ).to_be_visible()
                 await expect(page.get_by_role("textbox", name="Reply")).to_have_count(0)
-                await expect(page.get_by_role("group", name="Conversation actions")).to_have_count(0)
-                for name in ("Take over", "Give the bot back", "Close", "Restart flow…"):
+                await expect(page.get_by_role("group", name="Conversation actions")).to_have_count(
+                    0
+                )
+                for name in ("Take over", "Release", "Close", "Restart flow…", "Send"):
                     await expect(page.get_by_role("button", name=name, exact=True)).to_have_count(0)
                 await expect(page.get_by_role("note")).to_contain_text("read this conversation")
                 await shots.take(page, "09-viewer")
@@ -329,10 +339,12 @@ async def test_an_agent_takes_over_a_handoff_live_replies_and_gives_the_bot_back
                     1, timeout=SLOW
                 )
                 await picker.select_option(label="Demo Pizzeria")
-                await page.get_by_role("link", name=re.compile("^Closed")).click()
+                await page.get_by_role("link", name=re.compile("^With the bot")).click()
                 await expect(
-                    page.get_by_role("link", name=re.compile(r"^Lin Tester, Closed"))
+                    page.get_by_role("link", name=re.compile(r"^Lin Tester, With the bot"))
                 ).to_be_visible(timeout=SLOW)
+                await page.get_by_role("link", name=re.compile(r"^Lin Tester")).click()
+                await expect(page.get_by_role("heading", name="Lin Tester")).to_be_visible()
                 await shots.take(page, "10-super-admin")
             except BaseException:
                 await diagnose()

@@ -74,3 +74,22 @@ test("live: a session that ended stops the subscription", async () => {
   await runLive(client, { onChange: () => {}, onReady: () => {}, onState: (s) => states.push(s.state) }, new AbortController().signal);
   expect(states).toEqual(["connecting", "stopped"]);
 });
+
+test("a burst of live events becomes one refetch", async () => {
+  const { coalesce } = await import("../live");
+  vi.useFakeTimers();
+  try {
+    let runs = 0;
+    const c = coalesce(() => runs++, 150);
+    for (let i = 0; i < 20; i++) c.trigger();
+    expect(runs).toBe(0);
+    vi.advanceTimersByTime(150);
+    expect(runs).toBe(1);
+    c.trigger();
+    c.cancel();
+    vi.advanceTimersByTime(500);
+    expect(runs).toBe(1);
+  } finally {
+    vi.useRealTimers();
+  }
+});

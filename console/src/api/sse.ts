@@ -133,8 +133,10 @@ function parseChange(data: string): LiveChange | null {
 export async function runLive(client: ApiClient, opts: LiveOptions, signal: AbortSignal) {
   const silenceMs = opts.silenceMs ?? 40_000;
   let attempt = 0;
+  let quiet = false; // a planned reconnection (the stream ran its course) shows no flicker
   while (!signal.aborted) {
-    opts.onState({ state: "connecting" });
+    if (!quiet) opts.onState({ state: "connecting" });
+    quiet = false;
     const attemptAbort = new AbortController();
     const stop = () => attemptAbort.abort();
     signal.addEventListener("abort", stop, { once: true });
@@ -198,9 +200,14 @@ export async function runLive(client: ApiClient, opts: LiveOptions, signal: Abor
     if (signal.aborted) break;
     // A stream that ran its course (10 minutes) reconnects at once; a failing one backs off.
     const lasted = Date.now() - started;
-    const wait = lasted > 60_000 ? 0 : backoffMs(attempt++);
+    if (lasted > 60_000) {
+      quiet = reason === "the stream ended";
+      if (!quiet) opts.onState({ state: "retrying", inMs: 0, reason });
+      continue;
+    }
+    const wait = backoffMs(attempt++);
     opts.onState({ state: "retrying", inMs: wait, reason });
-    if (wait > 0) await sleep(wait, signal);
+    await sleep(wait, signal);
   }
   opts.onState({ state: "stopped" });
 }

@@ -105,7 +105,8 @@ export type DeliveryStatus =
   | "sent"
   | "delivered"
   | "read"
-  | "failed";
+  | "failed"
+  | "cancelled";
 
 export interface HistoryMessage {
   id: string;

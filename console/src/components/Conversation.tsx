@@ -59,11 +59,22 @@ function useActions(number: string, phone: string, detail: ConversationDetail | 
   }, [busy]);
 
   const run = useCallback(
-    async (name: ActionName, path: string, body: unknown, until: Busy["until"]) => {
+    async (
+      name: ActionName,
+      path: string,
+      body: unknown,
+      until: Busy["until"],
+      then: { path: string; body: unknown }[] = [],
+    ) => {
       setError(null);
       setBusy({ name, until });
       try {
-        await api.post(`/conversations/${encodeURIComponent(phone)}/${path}`, body, { number });
+        // Commands on one conversation apply in the order they are sent.
+        for (const step of [{ path, body }, ...then]) {
+          await api.post(`/conversations/${encodeURIComponent(phone)}/${step.path}`, step.body, {
+            number,
+          });
+        }
         refetch();
         setTimeout(refetch, 1500); // in case a live event is slow
         return true;
@@ -407,7 +418,14 @@ export function ConversationBody({
         void actions.run("release", "assign", { release: true }, (d) => !d.conversation.assigned_to);
         break;
       case "resume":
-        void actions.run("resume", "resume", {}, (d) => d.conversation.status !== "handoff");
+        // The bot takes the conversation back: whoever had it lets it go too.
+        void actions.run(
+          "resume",
+          "resume",
+          {},
+          (d) => d.conversation.status !== "handoff" && !d.conversation.assigned_to,
+          c.assigned_to ? [{ path: "assign", body: { release: true } }] : [],
+        );
         break;
       case "assign-dialog":
         setDialog("assign");

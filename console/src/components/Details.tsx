@@ -112,6 +112,12 @@ export function WindowMeter({ expiresAt }: { expiresAt: string | null }) {
   );
 }
 
+function when(iso: string, now: number): string {
+  const day = shortWhen(iso, now);
+  const time = clock(iso);
+  return day === time ? `Today, ${time}` : `${day}, ${time}`;
+}
+
 function Section({ title, children }: { title: string; children: ReactNode }) {
   return (
     <section className="detail-section">
@@ -234,9 +240,7 @@ export function Details({
           </div>
           <div>
             <dt>Started</dt>
-            <dd>
-              {shortWhen(c.started_at, now)} {clock(c.started_at)}
-            </dd>
+            <dd>{when(c.started_at, now)}</dd>
           </div>
           <div>
             <dt>Messages</dt>

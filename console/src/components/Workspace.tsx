@@ -91,7 +91,6 @@ function OrganizationPicker() {
   const orgs = useOrganizations(true);
   return (
     <label className="org-picker">
-      <span className="sr-only">Organization</span>
       <select
         aria-label="Organization"
         value={organizationId ?? ""}
@@ -152,6 +151,11 @@ const VIEW_ICON: Record<ViewId, () => React.JSX.Element> = {
 
 function ViewCount({ filters }: { filters: ListFilters }) {
   const count = useViewCount(filters);
+  const waiting = filters.view === "waiting" ? (count.data ?? 0) : null;
+  useEffect(() => {
+    if (waiting === null) return;
+    document.title = waiting > 0 ? `(${waiting}) Waiting · PyTake` : "PyTake console";
+  }, [waiting]);
   if (count.data === undefined || count.data === 0) return null;
   return (
     <span className={`count ${filters.view === "waiting" ? "count-hot" : ""}`}>
@@ -223,7 +227,7 @@ function Row({
       ? c.handoff_context || handoffReason(c.handoff_reason)
       : c.status === "closed"
         ? closeReason(c.close_reason)
-        : [c.flow_name, c.current_node_id && `at ${c.current_node_id}`].filter(Boolean).join(" · ") ||
+        : [c.flow_name, c.current_node_id].filter(Boolean).join(" · ") ||
           "With the bot";
   return (
     <li>
@@ -231,7 +235,7 @@ function Row({
         className={`row ${selected ? "is-selected" : ""} ${c.status === "handoff" && !c.assigned_to ? "is-waiting" : ""}`}
         to={{ pathname: `/c/${encodeURIComponent(c.phone_number_id)}/${encodeURIComponent(c.phone)}`, search: search ? `?${search}` : "" }}
         aria-current={selected ? "true" : undefined}
-        aria-label={`${name}, ${status.label}${badge ? `, ${badge.label} priority` : ""}`}
+        aria-label={`${name}, ${status.label}${badge ? `, ${badge.label} priority` : ""}, ${line}`}
       >
         <span className={`avatar tone-${badge?.tone ?? "neutral"}`} aria-hidden="true">
           {initials(c.contact_name) === "#" ? <ChatIcon size={16} /> : initials(c.contact_name)}
@@ -245,12 +249,10 @@ function Row({
           </span>
           <span className="row-line">{line}</span>
           <span className="row-meta">
-            {(c.status !== "handoff" || c.assigned_to) && (
-              <span className={`pill pill-${status.tone}`} title={holder ? `Assigned to ${holder}` : undefined}>
-                {c.status !== "closed" && holder && <AgentIcon size={12} />}
-                {c.status !== "closed" && holder ? (holder === "You" ? "With you" : `With ${holder}`) : status.label}
-              </span>
-            )}
+            <span className={`pill pill-${status.tone}`} title={holder ? `Assigned to ${holder}` : undefined}>
+              {c.status !== "closed" && holder && <AgentIcon size={12} />}
+              {c.status !== "closed" && holder ? (holder === "You" ? "With you" : `With ${holder}`) : status.label}
+            </span>
             {badge && <span className={`badge badge-${badge.tone}`}>{badge.label}</span>}
             {c.status === "handoff" && c.handoff_at && <Waited since={c.handoff_at} />}
           </span>
@@ -308,7 +310,6 @@ function ConversationList({ filters, update, search }: {
         <div className="list-filters">
           <SearchBox value={filters.q ?? ""} onChange={(q) => update({ q })} />
           <label className="number-filter">
-            <span className="sr-only">Number</span>
             <select
               aria-label="Number"
               value={filters.number ?? ""}
@@ -412,7 +413,7 @@ export function Workspace() {
             <ConversationView
               key={`${open.params.number}/${open.params.phone}`}
               number={open.params.number ?? ""}
-              phone={open.params.phone ?? ""}
+              phone={(open.params.phone ?? "").replace(/^\+/, "")}
               backTo={{ pathname: "/", search: search ? `?${search}` : "" }}
             />
           ) : (
