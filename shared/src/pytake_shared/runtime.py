@@ -19,6 +19,7 @@ from typing import Any
 import uvicorn
 from fastapi import APIRouter, FastAPI, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.types import ASGIApp
 
 from pytake_shared.faults import is_transient
 from pytake_shared.settings import ServiceSettings
@@ -114,8 +115,11 @@ class Runtime:
 
         return router
 
-    async def serve(self, app: FastAPI | None = None) -> int:
-        """Run until a stop signal or a task failure; return the process exit code."""
+    async def serve(
+        self, app: FastAPI | None = None, front: Callable[[ASGIApp], ASGIApp] | None = None
+    ) -> int:
+        """Run until a stop signal or a task failure; return the process exit code. `front`
+        wraps the app in an ASGI layer of the service's own (ingress' webhook fast path)."""
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             with contextlib.suppress(NotImplementedError, RuntimeError):
@@ -124,7 +128,7 @@ class Runtime:
             app = FastAPI(title=self.settings.service_name)
         app.include_router(self.ops_router())
         config = uvicorn.Config(
-            app,
+            front(app) if front is not None else app,
             host=self.settings.http_host,
             port=self.settings.http_port,
             log_config=None,

@@ -15,8 +15,10 @@ from aiokafka import AIOKafkaConsumer
 from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from starlette.types import ASGIApp
 
-from pytake_ingress.api.webhook import build_router
+from pytake_ingress.api.fastpath import WebhookFastPath
+from pytake_ingress.api.webhook import Receiver, build_router
 from pytake_ingress.settings import IngressSettings
 from pytake_ingress.signature import sign
 from pytake_shared.config import ConfigView, NumberConfig, snapshot
@@ -62,15 +64,19 @@ def _config(settings: IngressSettings) -> ConfigView:
     return view
 
 
-def _app(settings: IngressSettings, producer: Producer) -> FastAPI:
+def _app(settings: IngressSettings, producer: Producer, front: bool = True) -> ASGIApp:
+    """As the service serves it: the POSTs through the fast path in front of the app (or,
+    `front=False`, through the app's own routes, which the OpenAPI documents)."""
     app = FastAPI()
     install_error_handlers(app)
-    app.include_router(build_router(settings, producer, _config(settings), clock=lambda: NOW))
-    return app
+    receiver = Receiver(settings, producer, _config(settings), lambda: NOW)
+    app.include_router(build_router(settings, producer, receiver.config, receiver=receiver))
+    return WebhookFastPath(app, receiver) if front else app
 
 
-@pytest.fixture
+@pytest.fixture(params=["fast_path", "routes"])
 async def client(
+    request: pytest.FixtureRequest,
     make_settings: Callable[..., IngressSettings],
 ) -> AsyncIterator[tuple[httpx.AsyncClient, IngressSettings]]:
     settings = make_settings(
@@ -78,7 +84,7 @@ async def client(
     )
     producer = Producer(settings)
     await producer.start()
-    transport = httpx.ASGITransport(app=_app(settings, producer))
+    transport = httpx.ASGITransport(app=_app(settings, producer, request.param == "fast_path"))
     async with httpx.AsyncClient(transport=transport, base_url="http://ingress") as c:
         yield c, settings
     await producer.stop()
@@ -322,3 +328,28 @@ async def test_no_input_gets_a_5xx(client: Any, payload: Any, raw: bytes, signed
     for body in (json.dumps(payload).encode(), raw):
         r = await _post(c, body, SECRET if signed else None)
         assert r.status_code < 500, (body, r.status_code, r.text)
+
+
+async def test_the_fast_path_leaves_other_paths_to_the_app_and_never_answers_500(
+    make_settings: Callable[..., IngressSettings],
+) -> None:
+    settings = make_settings(IngressSettings, meta_app_secret=SECRET)
+    producer = Producer(settings)
+    await producer.start()
+    try:
+        app = _app(settings, producer)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://i") as c:
+            for path in ("/", "/a/b", "x"):
+                r = await c.post(f"/api/v1/whatsapp/webhook{path}", content=b"{}")
+                assert r.status_code in (307, 404, 405), path  # the app's answers
+            assert isinstance(app, WebhookFastPath)
+
+            async def broken(*_: Any) -> Any:
+                raise RuntimeError("a bug")
+
+            app.receiver.accept = broken  # type: ignore[method-assign]
+            r = await c.post("/api/v1/whatsapp/webhook", content=b"{}")
+            assert (r.status_code, r.json()["error"]["code"]) == (503, "unavailable")
+    finally:
+        await producer.stop()

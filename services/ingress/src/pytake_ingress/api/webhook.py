@@ -14,6 +14,7 @@ import hmac
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 import orjson
 from fastapi import APIRouter, Query, Request
@@ -38,8 +39,90 @@ UNKNOWN_NUMBER = Counter(
 )
 
 
-def _error(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+Answer = tuple[int, dict[str, Any]]
+
+
+def _error(status: int, code: str, message: str) -> Answer:
+    return status, {"error": {"code": code, "message": message}}
+
+
+def _json(status: int, body: dict[str, Any]) -> JSONResponse:
+    return JSONResponse(body, status_code=status)
+
+
+class Receiver:
+    """What a notification POST does, whatever serves the HTTP (`fastpath.py` in production,
+    the FastAPI routes below for the OpenAPI document and the tests of the routes)."""
+
+    def __init__(
+        self,
+        settings: IngressSettings,
+        producer: Producer,
+        config: ConfigView,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self._settings = settings
+        self._producer = producer
+        self.config = config
+        self._clock = clock
+        self._topic = settings.topics.wa_inbound
+        self.max_body_bytes = settings.webhook_max_body_bytes
+
+    def too_large(self) -> Answer:
+        WEBHOOKS.labels("too_large").inc()
+        return _error(413, "payload_too_large", f"body over {self.max_body_bytes} bytes")
+
+    def bound_to(self, webhook_token: str) -> NumberConfig | None:
+        return self.config.number_by_webhook_token(webhook_token)
+
+    def unknown_token(self) -> Answer:
+        WEBHOOKS.labels("unknown_token").inc()
+        return _error(404, "unknown_webhook", "no number has this webhook URL")
+
+    async def accept(self, raw: bytes, signature: str | None, bound: NumberConfig | None) -> Answer:
+        now = self._clock()
+        try:
+            payload = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            envelopes = [_unparseable(raw, now)]
+            status = 400
+        else:
+            # Normalized before the signature is checked: the numbers the items are routed by
+            # are exactly the numbers whose app must have signed them.
+            envelopes = normalize(payload, received_at=now)
+            status = 200
+        config = self.config
+        secret = signing_secret(
+            _numbers_named(envelopes),
+            lookup=config.number,
+            default_secret=self._settings.meta_app_secret,
+            bound=bound,
+        )
+        if isinstance(secret, Refusal):
+            WEBHOOKS.labels(secret.code).inc()
+            return _error(401, secret.code, secret.message)
+        if not verify(signature, raw, secret):
+            WEBHOOKS.labels("bad_signature").inc()
+            return _error(
+                401, "invalid_signature", "X-Hub-Signature-256 missing or not by the numbers' app"
+            )
+        try:
+            async with asyncio.timeout(self._settings.ingress_ack_timeout_s):
+                await self._producer.send_many([(self._topic, env) for env in envelopes])
+        except (TransientError, TimeoutError) as exc:
+            WEBHOOKS.labels("broker_unavailable").inc()
+            log.error("webhook not acknowledged by the broker: %r", exc)
+            return _error(503, "unavailable", "could not record the webhook; retry later")
+        for env in envelopes:
+            ITEMS.labels(env.type).inc()
+            number = env.data.get("phone_number_id")
+            if isinstance(number, str) and config.number(number) is None:
+                UNKNOWN_NUMBER.inc()
+        if status != 200:
+            WEBHOOKS.labels("not_json").inc()
+            return _error(status, "invalid_json", "body is not JSON (recorded)")
+        WEBHOOKS.labels("accepted").inc()
+        return 200, {"status": "ok", "items": len(envelopes)}
 
 
 def build_router(
@@ -47,9 +130,9 @@ def build_router(
     producer: Producer,
     config: ConfigView,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    receiver: Receiver | None = None,
 ) -> APIRouter:
     router = APIRouter(prefix="/api/v1/whatsapp", tags=["webhook"])
-    topic = settings.topics.wa_inbound
 
     @router.get("/webhook", response_class=PlainTextResponse)
     async def verify_subscription(
@@ -65,61 +148,20 @@ def build_router(
             return PlainTextResponse(challenge)
         return PlainTextResponse("verification failed", status_code=403)
 
+    receiver = receiver or Receiver(settings, producer, config, clock)
+
     async def receive(request: Request, bound: NumberConfig | None = None) -> Response:
         limit = settings.webhook_max_body_bytes
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
-            WEBHOOKS.labels("too_large").inc()
-            return _error(413, "payload_too_large", f"body over {limit} bytes")
+            return _json(*receiver.too_large())
         body = bytearray()
         async for chunk in request.stream():
             body += chunk
             if len(body) > limit:
-                WEBHOOKS.labels("too_large").inc()
-                return _error(413, "payload_too_large", f"body over {limit} bytes")
-        raw = bytes(body)
-        now = clock()
-        try:
-            payload = orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            envelopes = [_unparseable(raw, now)]
-            status = 400
-        else:
-            # Normalized before the signature is checked: the numbers the items are routed by
-            # are exactly the numbers whose app must have signed them.
-            envelopes = normalize(payload, received_at=now)
-            status = 200
-        secret = signing_secret(
-            _numbers_named(envelopes),
-            lookup=config.number,
-            default_secret=settings.meta_app_secret,
-            bound=bound,
-        )
-        if isinstance(secret, Refusal):
-            WEBHOOKS.labels(secret.code).inc()
-            return _error(401, secret.code, secret.message)
-        if not verify(request.headers.get("x-hub-signature-256"), raw, secret):
-            WEBHOOKS.labels("bad_signature").inc()
-            return _error(
-                401, "invalid_signature", "X-Hub-Signature-256 missing or not by the numbers' app"
-            )
-        try:
-            async with asyncio.timeout(settings.ingress_ack_timeout_s):
-                await producer.send_many([(topic, env) for env in envelopes])
-        except (TransientError, TimeoutError) as exc:
-            WEBHOOKS.labels("broker_unavailable").inc()
-            log.error("webhook not acknowledged by the broker: %r", exc)
-            return _error(503, "unavailable", "could not record the webhook; retry later")
-        for env in envelopes:
-            ITEMS.labels(env.type).inc()
-            number = env.data.get("phone_number_id")
-            if isinstance(number, str) and config.number(number) is None:
-                UNKNOWN_NUMBER.inc()
-        if status != 200:
-            WEBHOOKS.labels("not_json").inc()
-            return _error(status, "invalid_json", "body is not JSON (recorded)")
-        WEBHOOKS.labels("accepted").inc()
-        return JSONResponse({"status": "ok", "items": len(envelopes)})
+                return _json(*receiver.too_large())
+        signature = request.headers.get("x-hub-signature-256")
+        return _json(*await receiver.accept(bytes(body), signature, bound))
 
     @router.post("/webhook")
     async def notifications(request: Request) -> Response:
@@ -140,10 +182,9 @@ def build_router(
 
     @router.post("/webhook/{webhook_token}")
     async def number_notifications(webhook_token: str, request: Request) -> Response:
-        number = config.number_by_webhook_token(webhook_token)
+        number = receiver.bound_to(webhook_token)
         if number is None:
-            WEBHOOKS.labels("unknown_token").inc()
-            return _error(404, "unknown_webhook", "no number has this webhook URL")
+            return _json(*receiver.unknown_token())
         return await receive(request, number)
 
     return router
