@@ -13,6 +13,8 @@
   (RE2: must stay well under 10 ms per evaluation; Python's `re` would never finish).
 - `recovery` (not in the default set): on a whole stack, the time from `kill -9` of router,
   executor or sender (and from stopping PostgreSQL for 10 s) to the first reply.
+- `graph-client` (not in the default set): one Graph API call's CPU and latency in httpx,
+  httpcore and (when installed) aiohttp, `--graph-concurrency` calls in flight.
 - `echo` (not in the default set): Meta's real traffic on the echo flow: signed webhooks in,
   the bench as the Graph API posting three statuses per reply, at `--echo-rate R ...`; latency,
   ingress acknowledgement and CPU ms per inbound message per process (see `bench/echo.py`).
@@ -31,7 +33,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from bench import e2e, echo
+from bench import e2e, echo, graph_client
 from bench.executor import run as run_executor
 from bench.ingress_auth import run as run_webhook_auth
 from bench.recovery import run as run_recovery
@@ -133,6 +135,7 @@ def main() -> None:
     )
     parser.add_argument("names", nargs="*", default=["normalize", "pipeline", "executor", "sender"])
     parser.add_argument("-n", type=int, default=20_000)
+    parser.add_argument("--graph-concurrency", type=int, default=50)
     e2e.add_arguments(parser)
     echo.add_arguments(parser)
     args = parser.parse_args()
@@ -156,6 +159,7 @@ def main() -> None:
         "webhook-auth": lambda: run_webhook_auth(min(args.n, 3000)),
         "patterns": lambda: bench_patterns(min(args.n, 2000)),
         "recovery": run_recovery,
+        "graph-client": lambda: graph_client.run(min(args.n, 5000), args.graph_concurrency),
     }
     rows: list[Row] = []
     for name in args.names:

@@ -146,7 +146,7 @@ async def test_with_30_percent_faults_nothing_is_sent_twice_and_every_message_is
     await producer.send_many(
         (topics.wa_outbound, _send(contact, n)) for n in range(10) for contact in CONTACTS
     )
-    async with simulator(timeout_s=0.3, error_rate=0.3, timeout_seconds=0.6) as (base_url, graph):
+    async with simulator(timeout_s=0.5, error_rate=0.3, timeout_seconds=0.8) as (base_url, graph):
         handler = _sender(topics, sender_pool, graph, producer, resend=False)
 
         async def settled() -> int:
@@ -186,7 +186,7 @@ async def test_resending_unconfirmed_outcomes_accepts_every_message_once_in_orde
     await producer.send_many(
         (topics.wa_outbound, _send(contact, n)) for n in range(10) for contact in CONTACTS
     )
-    async with simulator(timeout_s=0.3, error_rate=0.3, timeout_seconds=0.6) as (base_url, graph):
+    async with simulator(timeout_s=0.5, error_rate=0.3, timeout_seconds=0.8) as (base_url, graph):
         handler = _sender(topics, sender_pool, graph, producer, resend=True)
         accepted = await _run(make_settings(), topics, handler, producer, base_url, 2000, 180)
     by_contact = _texts(accepted)
@@ -213,10 +213,11 @@ async def test_sends_to_one_number_never_outpace_its_configured_rate(
         accepted = await _run(make_settings(), topics, handler, producer, base_url, 1000, 60)
     times = sorted(call["time"] for call in accepted)
     # A token bucket of `rate` per second holding `rate` tokens: in any window of T seconds at
-    # most rate + rate * T calls (small slack for the simulator's clock reading).
+    # most rate + rate * T calls. Slack of 5 %: the simulator reads its clock when it gets to a
+    # call, and on a busy machine calls that left evenly spaced are read in bunches.
     for i, start in enumerate(times):
         in_window = sum(1 for t in times[i:] if t < start + 1.0)
-        assert in_window <= 2 * rate + 5, f"{in_window} calls within 1 s from {start}"
+        assert in_window <= 2 * rate * 1.05, f"{in_window} calls within 1 s from {start}"
     assert times[-1] - times[0] >= (1000 - rate) / rate - 0.2
 
 
