@@ -1,52 +1,22 @@
 // What a history message is, in words and parts a bubble can show (never its raw JSON).
 
-import type { HistoryMessage } from "./api/types";
-
-export const MEDIA_KINDS = ["image", "audio", "video", "document", "sticker"] as const;
-export type MediaKind = (typeof MEDIA_KINDS)[number];
+import type { HistoryMessage, InboundBody } from "./api/types";
+import { cards, formAnswers, isMedia, mediaPart, obj, order, place, str } from "./content";
+import type { Card, MediaPart, Order, Place } from "./content";
 
 export type Described =
   | { type: "text"; text: string }
-  | { type: "media"; media: MediaKind; label: string; caption: string | null; filename: string | null }
-  | { type: "location"; label: string; detail: string | null }
-  | { type: "reply"; text: string; label: string }
+  | ({ type: "media" } & MediaPart)
+  | ({ type: "location" } & Place)
+  | { type: "contacts"; cards: Card[] }
+  | { type: "reply"; text: string; label: string; detail: string | null }
+  | { type: "form"; label: string; answers: { label: string; value: string }[] }
   | { type: "choices"; text: string; options: string[]; label: string }
   | { type: "template"; name: string; language: string | null; parameters: string[] }
-  | { type: "reaction"; emoji: string }
+  /** `emoji` null: the reaction was taken back. `messageId`: the wamid reacted to. */
+  | { type: "reaction"; emoji: string | null; messageId: string | null }
+  | ({ type: "order"; text: string | null } & Order)
   | { type: "notice"; text: string };
-
-const MEDIA_LABEL: Record<MediaKind, string> = {
-  image: "Photo",
-  audio: "Audio",
-  video: "Video",
-  document: "Document",
-  sticker: "Sticker",
-};
-
-function str(value: unknown): string | null {
-  return typeof value === "string" && value.trim() !== "" ? value : null;
-}
-
-function obj(value: unknown): Record<string, unknown> {
-  return value && typeof value === "object" && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : {};
-}
-
-function isMedia(kind: string): kind is MediaKind {
-  return (MEDIA_KINDS as readonly string[]).includes(kind);
-}
-
-function media(kind: MediaKind, part: Record<string, unknown>, text: string | null): Described {
-  const voice = kind === "audio" && part.voice === true;
-  return {
-    type: "media",
-    media: kind,
-    label: voice ? "Voice message" : MEDIA_LABEL[kind],
-    caption: str(part.caption) ?? text,
-    filename: str(part.filename),
-  };
-}
 
 function titles(items: unknown): string[] {
   return Array.isArray(items)
@@ -68,45 +38,59 @@ function templateParameters(components: unknown): string[] {
   return out;
 }
 
-function location(part: Record<string, unknown>, text: string | null): Described {
-  const name = str(part.name);
-  const address = str(part.address);
-  const lat = typeof part.latitude === "number" ? part.latitude : null;
-  const lon = typeof part.longitude === "number" ? part.longitude : null;
-  const coords = lat !== null && lon !== null ? `${lat.toFixed(5)}, ${lon.toFixed(5)}` : null;
-  const detail = [name, address].filter(Boolean).join(" · ") || coords || text;
-  return { type: "location", label: "Location", detail };
+function interactive(part: Record<string, unknown>, text: string | null): Described {
+  if (part.type === "nfm_reply") {
+    // A flow's form sent back: Meta's `body` is a bare "Sent"; the answers say more.
+    const label = part.name === "address_message" ? "Sent an address" : "Sent a form";
+    return { type: "form", label, answers: formAnswers(part.response_json) };
+  }
+  const title = str(part.title) ?? text;
+  const label = part.type === "list_reply" ? "Chose from the list" : "Tapped a button";
+  if (title) return { type: "reply", text: title, label, detail: str(part.description) };
+  return { type: "notice", text: "Answered an interactive message" };
 }
+
+const CANNOT_SHOW: Described = { type: "notice", text: "A message the console cannot show yet" };
 
 function inbound(m: HistoryMessage): Described {
   const text = str(m.text);
-  const body = obj(m.body);
+  // The contract names the parts; each is still read defensively (a webhook may omit any).
+  const body: InboundBody = obj(m.body);
   const kind = m.kind;
-  if (kind === "text") return text ? { type: "text", text } : { type: "notice", text: "Empty message" };
-  if (isMedia(kind)) return media(kind, obj(body[kind]), text);
-  if (kind === "location") return location(obj(body.location), text);
-  if (kind === "interactive") {
-    const part = obj(body.interactive);
-    const reply = obj(part.button_reply ?? part.list_reply);
-    const title = str(reply.title) ?? text;
-    const label = part.list_reply ? "Chose from the list" : "Tapped a button";
-    if (title) return { type: "reply", text: title, label };
-    return { type: "notice", text: "Answered an interactive message" };
+  switch (kind) {
+    case "text":
+      return text ? { type: "text", text } : { type: "notice", text: "Empty message" };
+    case "location":
+      return { type: "location", ...place(obj(body.location)) };
+    case "interactive":
+      return interactive(obj(body.interactive), text);
+    case "button": {
+      const title = str(obj(body.button).text) ?? text;
+      return title
+        ? { type: "reply", text: title, label: "Tapped a button", detail: null }
+        : { type: "notice", text: "Tapped a button" };
+    }
+    case "reaction": {
+      const part = obj(body.reaction);
+      const emoji = part.removed === true ? null : (str(part.emoji) ?? text);
+      return { type: "reaction", emoji, messageId: str(part.message_id) };
+    }
+    case "contacts": {
+      const shared = cards(body.contacts);
+      return shared.length > 0 ? { type: "contacts", cards: shared } : { type: "notice", text: "Shared a contact card" };
+    }
+    case "order":
+      return { type: "order", text: str(obj(body.order).text) ?? text, ...order(obj(body.order)) };
+    case "unsupported":
+    case "unknown":
+      return { type: "notice", text: "A kind of message WhatsApp does not pass on to businesses" };
+    case "revoke":
+      return { type: "notice", text: "Deleted a message" };
+    case "edit":
+      return { type: "notice", text: text ? `Edited a message: ${text}` : "Edited a message" };
   }
-  if (kind === "button") {
-    const title = str(obj(body.button).text) ?? text;
-    return title
-      ? { type: "reply", text: title, label: "Tapped a button" }
-      : { type: "notice", text: "Tapped a button" };
-  }
-  if (kind === "reaction") {
-    const emoji = str(obj(body.reaction).emoji) ?? text;
-    return emoji ? { type: "reaction", emoji } : { type: "notice", text: "Removed a reaction" };
-  }
-  if (kind === "contacts") return { type: "notice", text: "Shared a contact card" };
-  if (kind === "order") return { type: "notice", text: text ? `Placed an order: ${text}` : "Placed an order" };
-  if (text) return { type: "text", text };
-  return { type: "notice", text: "A message the console cannot show yet" };
+  if (isMedia(kind)) return { type: "media", ...mediaPart(kind, obj(body.media), text) };
+  return text ? { type: "text", text } : CANNOT_SHOW;
 }
 
 function outbound(m: HistoryMessage): Described {
@@ -118,7 +102,7 @@ function outbound(m: HistoryMessage): Described {
       return text ? { type: "text", text } : { type: "notice", text: "Empty message" };
     case "media": {
       const type = str(body.media_type) ?? "document";
-      return media(isMedia(type) ? type : "document", body, str(body.caption));
+      return { type: "media", ...mediaPart(isMedia(type) ? type : "document", body, str(body.caption)) };
     }
     case "buttons":
       return { type: "choices", text: text ?? "", options: titles(body.buttons), label: "Buttons" };
@@ -136,14 +120,19 @@ function outbound(m: HistoryMessage): Described {
         parameters: templateParameters(body.components),
       };
     case "reaction":
-      return { type: "reaction", emoji: str(body.emoji) ?? "" };
+      return { type: "reaction", emoji: str(body.emoji), messageId: str(body.message_id) };
     default:
-      return text ? { type: "text", text } : { type: "notice", text: "A message the console cannot show yet" };
+      return text ? { type: "text", text } : CANNOT_SHOW;
   }
 }
 
 export function describe(m: HistoryMessage): Described {
   return m.direction === "in" ? inbound(m) : outbound(m);
+}
+
+/** A reaction in words: "Reacted 👍 to a message", "Removed a reaction". */
+export function reactionText(emoji: string | null): string {
+  return emoji ? `Reacted ${emoji} to a message` : "Removed a reaction";
 }
 
 /** One line for a preview: what a notification would say. */
@@ -154,15 +143,25 @@ export function preview(m: HistoryMessage): string {
     case "reply":
       return d.text;
     case "media":
-      return d.caption ? `${d.label}: ${d.caption}` : d.label;
-    case "location":
-      return d.detail ? `Location: ${d.detail}` : "Location";
+      return d.caption ? `${d.label}: ${d.caption}` : (d.filename ?? d.label);
+    case "location": {
+      const where = d.name ?? d.address ?? d.coordinates;
+      return where ? `Location: ${where}` : "Location";
+    }
+    case "contacts":
+      return d.cards.length === 1 ? `Contact: ${d.cards[0].name}` : `${d.cards.length} contacts`;
+    case "form":
+      return d.label;
     case "choices":
       return d.text || d.label;
     case "template":
       return `Template ${d.name}`;
     case "reaction":
-      return `Reacted ${d.emoji}`;
+      return reactionText(d.emoji);
+    case "order": {
+      const count = d.lines.reduce((n, l) => n + l.quantity, 0);
+      return `Order: ${count} ${count === 1 ? "item" : "items"}${d.total ? `, ${d.total}` : ""}`;
+    }
     case "notice":
       return d.text;
   }

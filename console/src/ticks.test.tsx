@@ -23,6 +23,19 @@ test("failed is red and names Meta's code and what it means", () => {
   expect(tickOf("failed", 999999).detail).toBe("Not delivered: error 999999.");
 });
 
+test("Meta's words join a known code's sentence, and stand in for an unknown code's", () => {
+  expect(tickOf("failed", 131026, "Message Undeliverable.")).toMatchObject({
+    detail: "Not delivered: error 131026, the number cannot receive it (not on WhatsApp, or an old app).",
+    reason: "Message Undeliverable.",
+  });
+  expect(tickOf("failed", 135000, "  Generic user error ")).toMatchObject({
+    detail: "Not delivered (135000): Generic user error.",
+    reason: null,
+  });
+  expect(tickOf("failed", null, "Something broke!")).toMatchObject({ detail: "Not delivered: Something broke!", reason: null });
+  expect(tickOf("delivered", null, "ignored").reason).toBeNull();
+});
+
 test("cancelled (the conversation closed first) says it was not sent", () => {
   expect(tickOf("cancelled")).toMatchObject({ label: "Not sent", tone: "grey" });
   expect(tickOf("cancelled").detail).toMatch(/closed before/);

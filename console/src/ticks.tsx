@@ -9,9 +9,11 @@ export interface Tick {
   tone: "grey" | "dark" | "blue" | "red" | "amber";
   /** A sentence shown under the bubble when something needs attention. */
   detail: string | null;
+  /** Meta's own words for a failure, when the console has a sentence of its own too. */
+  reason: string | null;
 }
 
-// Meta's error codes an agent may meet, in words (the API gives the code only).
+// Meta's error codes an agent may meet, in the console's words (Meta's own are often terse).
 const META_REASONS: Record<number, string> = {
   131047: "more than 24 hours since the contact last wrote; send a template",
   131026: "the number cannot receive it (not on WhatsApp, or an old app)",
@@ -41,36 +43,49 @@ export function metaReason(code: number | null | undefined): string | null {
   return code != null ? (META_REASONS[code] ?? null) : null;
 }
 
-export function tickOf(status: string, errorCode?: number | null): Tick {
+/** A sentence of Meta's words: trimmed, with a full stop. */
+function sentence(text: string | null | undefined): string | null {
+  const t = text?.trim();
+  if (!t) return null;
+  return /[.!?]$/.test(t) ? t : `${t}.`;
+}
+
+function failed(errorCode: number | null | undefined, errorReason: string | null | undefined): Tick {
+  const known = metaReason(errorCode);
+  const said = sentence(errorReason);
+  const code = errorCode != null ? ` (${errorCode})` : "";
+  const base = { icon: "failed" as const, label: `Failed${code}`, tone: "red" as const };
+  if (known) {
+    return { ...base, detail: `Not delivered: error ${errorCode}, ${known}.`, reason: said };
+  }
+  if (said) return { ...base, detail: `Not delivered${code}: ${said}`, reason: null };
+  return { ...base, detail: `Not delivered${errorCode != null ? `: error ${errorCode}` : ""}.`, reason: null };
+}
+
+export function tickOf(status: string, errorCode?: number | null, errorReason?: string | null): Tick {
+  const quiet = { detail: null, reason: null };
   switch (status) {
     case "queued":
-      return { icon: "one", label: "Queued", tone: "grey", detail: null };
+      return { icon: "one", label: "Queued", tone: "grey", ...quiet };
     case "retrying":
-      return { icon: "clock", label: "Retrying", tone: "grey", detail: null };
+      return { icon: "clock", label: "Retrying", tone: "grey", ...quiet };
     case "accepted":
-      return { icon: "one", label: "Accepted by WhatsApp", tone: "grey", detail: null };
+      return { icon: "one", label: "Accepted by WhatsApp", tone: "grey", ...quiet };
     case "sent":
-      return { icon: "one", label: "Sent", tone: "dark", detail: null };
+      return { icon: "one", label: "Sent", tone: "dark", ...quiet };
     case "delivered":
-      return { icon: "two", label: "Delivered", tone: "dark", detail: null };
+      return { icon: "two", label: "Delivered", tone: "dark", ...quiet };
     case "read":
-      return { icon: "two", label: "Read", tone: "blue", detail: null };
-    case "failed": {
-      const reason = metaReason(errorCode);
-      const code = errorCode != null ? ` (${errorCode})` : "";
-      return {
-        icon: "failed",
-        label: `Failed${code}`,
-        tone: "red",
-        detail: `Not delivered${errorCode != null ? `: error ${errorCode}` : ""}${reason ? `, ${reason}` : ""}.`,
-      };
-    }
+      return { icon: "two", label: "Read", tone: "blue", ...quiet };
+    case "failed":
+      return failed(errorCode, errorReason);
     case "indefinite":
       return {
         icon: "warning",
         label: "May not have reached the contact",
         tone: "amber",
         detail: "WhatsApp's answer was lost: it may not have reached the contact.",
+        reason: null,
       };
     case "cancelled":
       return {
@@ -78,9 +93,10 @@ export function tickOf(status: string, errorCode?: number | null): Tick {
         label: "Not sent",
         tone: "grey",
         detail: "Not sent: the conversation closed before it went out.",
+        reason: null,
       };
     default:
-      return { icon: "none", label: status, tone: "grey", detail: null };
+      return { icon: "none", label: status, tone: "grey", ...quiet };
   }
 }
 
@@ -140,11 +156,25 @@ export function TickGlyph({ icon }: { icon: TickIcon }) {
 }
 
 /** The ticks of one outbound message: an image with the status as its accessible name. */
-export function Ticks({ status, errorCode }: { status: string; errorCode?: number | null }) {
-  const tick = tickOf(status, errorCode);
+export function Ticks({
+  status,
+  errorCode,
+  errorReason,
+}: {
+  status: string;
+  errorCode?: number | null;
+  errorReason?: string | null;
+}) {
+  const tick = tickOf(status, errorCode, errorReason);
   if (tick.icon === "none") return null;
+  const said = tick.tone === "red" ? sentence(errorReason) : null;
   return (
-    <span className={`ticks tone-${tick.tone}`} role="img" aria-label={tick.label} title={tick.label}>
+    <span
+      className={`ticks tone-${tick.tone}`}
+      role="img"
+      aria-label={tick.label}
+      title={said ? `${tick.label}. WhatsApp says: ${said}` : tick.label}
+    >
       <TickGlyph icon={tick.icon} />
       {tick.icon === "failed" && <span className="ticks-text">{tick.label}</span>}
     </span>

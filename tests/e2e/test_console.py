@@ -276,6 +276,11 @@ async def test_an_agent_takes_over_a_handoff_live_replies_and_gives_the_bot_back
                 await expect(actions.get_by_role("button", name="Give the bot back")).to_have_count(
                     0, timeout=SLOW
                 )
+                # ... and lets the agent go: nobody holds it any more.
+                await expect(actions.get_by_role("button", name="Release")).to_have_count(
+                    0, timeout=SLOW
+                )
+                await expect(details).to_contain_text("Nobody has taken it.")
                 question = "The bot is back. What is your order number?"
                 await _until(lambda: sent_to_contact(question))
                 await expect(history.locator("li.msg-bot", has_text=question)).to_be_visible(

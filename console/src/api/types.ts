@@ -113,8 +113,11 @@ export interface HistoryMessage {
   conversation_id: string;
   direction: "in" | "out";
   author: "contact" | "bot" | "agent";
+  /** Meta's message type: text, image, location, contacts, reaction, ... */
   kind: string;
   text: string | null;
+  /** Outbound: what was sent. Inbound: what the message holds besides text, as ingress read it
+   * from Meta's webhook (`InboundBody`); any part may be absent. */
   body: Record<string, unknown>;
   node_id: string | null;
   outbound_id: string | null;
@@ -122,8 +125,62 @@ export interface HistoryMessage {
   at: string;
   status: DeliveryStatus | string;
   error_code: number | null;
+  /** Meta's own words for a failure (failed outbound messages). */
+  error_reason: string | null;
   delivered_at: string | null;
   read_at: string | null;
+}
+
+/** The parts of an inbound message's `body` (services/ingress/.../domain/messages.py). The
+ * console reads them defensively (see content.ts): a webhook may leave any field out. */
+export interface InboundBody {
+  reply_id?: string;
+  media?: {
+    kind?: "image" | "video" | "audio" | "document" | "sticker";
+    id?: string | null;
+    mime_type?: string | null;
+    sha256?: string | null;
+    caption?: string | null;
+    filename?: string | null;
+    voice?: boolean | null;
+    animated?: boolean | null;
+    url?: string | null;
+  };
+  location?: {
+    latitude?: number | null;
+    longitude?: number | null;
+    name?: string | null;
+    address?: string | null;
+    url?: string | null;
+  };
+  contacts?: {
+    name?: { formatted_name?: string; first_name?: string; last_name?: string };
+    phones?: { phone?: string; wa_id?: string; type?: string }[];
+    emails?: { email?: string; type?: string }[];
+  }[];
+  interactive?: {
+    type?: string | null;
+    id?: string | null;
+    title?: string | null;
+    description?: string | null;
+    name?: string | null;
+    body?: string | null;
+    response_json?: unknown;
+  };
+  button?: { payload?: string | null; text?: string | null };
+  reaction?: { message_id?: string | null; emoji?: string | null; removed?: boolean };
+  order?: {
+    catalog_id?: string | null;
+    text?: string | null;
+    product_items?: { product_retailer_id?: string; quantity?: number; item_price?: number; currency?: string }[];
+  };
+  context?: {
+    id?: string | null;
+    from?: string | null;
+    forwarded?: boolean;
+    frequently_forwarded?: boolean;
+    referred_product?: { catalog_id?: string | null; product_retailer_id?: string | null } | null;
+  };
 }
 
 export interface WindowStatus {

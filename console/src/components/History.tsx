@@ -1,113 +1,15 @@
-import { Fragment, useLayoutEffect, useRef } from "react";
+import { Fragment, useCallback, useLayoutEffect, useMemo, useRef } from "react";
 import type { ReactNode } from "react";
 import type { HistoryMessage } from "../api/types";
+import { markers, obj } from "../content";
 import { clock, dayKey, dayLabel } from "../format";
-import { describe } from "../messages";
-import type { Described, MediaKind, Pending } from "../messages";
+import { describe, preview } from "../messages";
+import type { Pending } from "../messages";
 import { Ticks, tickOf } from "../ticks";
 import { useNow } from "../useNow";
-import {
-  AgentIcon,
-  AudioIcon,
-  BotIcon,
-  ClockIcon,
-  FileIcon,
-  ImageIcon,
-  PinIcon,
-  StickerIcon,
-  TemplateIcon,
-  VideoIcon,
-} from "./icons";
-
-const MEDIA_ICON: Record<MediaKind, () => ReactNode> = {
-  image: () => <ImageIcon size={20} />,
-  audio: () => <AudioIcon size={20} />,
-  video: () => <VideoIcon size={20} />,
-  document: () => <FileIcon size={20} />,
-  sticker: () => <StickerIcon size={20} />,
-};
-
-function Content({ d }: { d: Described }) {
-  switch (d.type) {
-    case "text":
-      return <p className="bubble-text">{d.text}</p>;
-    case "media":
-      return (
-        <>
-          <div className="media-ph" role="img" aria-label={`${d.label} (preview not available)`}>
-            <span className="media-icon">{MEDIA_ICON[d.media]()}</span>
-            <span className="media-text">
-              <span className="media-label">{d.filename ?? d.label}</span>
-              <span className="media-note">{d.filename ? d.label : "Preview not available yet"}</span>
-            </span>
-          </div>
-          {d.caption && <p className="bubble-text">{d.caption}</p>}
-        </>
-      );
-    case "location":
-      return (
-        <div className="media-ph">
-          <span className="media-icon">
-            <PinIcon size={20} />
-          </span>
-          <span className="media-text">
-            <span className="media-label">{d.label}</span>
-            {d.detail && <span className="media-note">{d.detail}</span>}
-          </span>
-        </div>
-      );
-    case "reply":
-      return (
-        <>
-          <span className="bubble-kicker">{d.label}</span>
-          <p className="bubble-text bubble-reply">{d.text}</p>
-        </>
-      );
-    case "choices":
-      return (
-        <>
-          {d.text && <p className="bubble-text">{d.text}</p>}
-          {d.options.length > 0 && (
-            <ul className="choices" aria-label={d.label === "Buttons" ? "Buttons offered" : `${d.label}: options offered`}>
-              {d.options.map((o, i) => (
-                <li key={`${o}-${i}`}>{o}</li>
-              ))}
-            </ul>
-          )}
-        </>
-      );
-    case "template":
-      return (
-        <div className="template-msg">
-          <span className="bubble-kicker">
-            <TemplateIcon size={13} /> Template
-          </span>
-          <p className="bubble-text">
-            <strong>{d.name}</strong>
-            {d.language && <span className="muted"> · {d.language}</span>}
-          </p>
-          {d.parameters.length > 0 && (
-            <p className="template-params">
-              {d.parameters.map((p, i) => (
-                <span key={i} className="param">
-                  {p}
-                </span>
-              ))}
-            </p>
-          )}
-        </div>
-      );
-    case "reaction":
-      return (
-        <p className="bubble-text reaction">
-          <span className="reaction-emoji">{d.emoji}</span>
-          <span className="muted"> reacted</span>
-        </p>
-      );
-    case "notice":
-      return <p className="bubble-text notice">{d.text}</p>;
-  }
-}
+import { AgentIcon, BotIcon, ClockIcon } from "./icons";
+import { Content, MessageMarks } from "./MessageContent";
+import type { Quote } from "./MessageContent";
 
 function AuthorLabel({ m, contactName }: { m: HistoryMessage; contactName: string }) {
   if (m.author === "contact") return <span className="author author-contact">{contactName}</span>;
@@ -124,24 +26,38 @@ function AuthorLabel({ m, contactName }: { m: HistoryMessage; contactName: strin
   );
 }
 
-function Bubble({ m, first, contactName }: { m: HistoryMessage; first: boolean; contactName: string }) {
+function Bubble({
+  m,
+  first,
+  contactName,
+  quote,
+}: {
+  m: HistoryMessage;
+  first: boolean;
+  contactName: string;
+  quote: Quote;
+}) {
   const d = describe(m);
-  const tick = m.direction === "out" ? tickOf(m.status, m.error_code) : null;
+  const tick = m.direction === "out" ? tickOf(m.status, m.error_code, m.error_reason) : null;
   return (
     <li className={`msg msg-${m.author} ${first ? "msg-first" : ""}`} data-status={m.status}>
       {first && <AuthorLabel m={m} contactName={contactName} />}
       <div className={`bubble ${tick?.tone === "red" ? "bubble-failed" : ""}`}>
-        <Content d={d} />
+        {m.direction === "in" && <MessageMarks marks={markers(m.kind, obj(m.body))} quote={quote} />}
+        <Content d={d} quote={quote} />
         <span className="bubble-foot">
           <time dateTime={m.at} title={new Date(m.at).toLocaleString()}>
             {clock(m.at)}
           </time>
-          {m.direction === "out" && <Ticks status={m.status} errorCode={m.error_code} />}
+          {m.direction === "out" && (
+            <Ticks status={m.status} errorCode={m.error_code} errorReason={m.error_reason} />
+          )}
         </span>
       </div>
       {tick?.detail && (
         <p className={`msg-detail tone-${tick.tone}`} role="note">
           {tick.detail}
+          {tick.reason && <span className="msg-reason">WhatsApp says: {tick.reason}</span>}
         </p>
       )}
     </li>
@@ -215,6 +131,17 @@ export function History({
   const last = messages[messages.length - 1];
   const lastStatus = last ? `${last.id}:${last.status}` : "";
   const stuck = useRef(true);
+  const byWamid = useMemo(
+    () => new Map(messages.filter((m) => m.message_id).map((m) => [m.message_id as string, m])),
+    [messages],
+  );
+  const quote = useCallback<Quote>(
+    (wamid) => {
+      const earlier = wamid ? byWamid.get(wamid) : undefined;
+      return earlier ? preview(earlier) : null;
+    },
+    [byWamid],
+  );
 
   useLayoutEffect(() => {
     const el = scroller.current;
@@ -263,7 +190,7 @@ export function History({
             prev.author !== m.author ||
             Date.parse(m.at) - Date.parse(prev.at) > 5 * 60_000;
           previous = m;
-          items.push(<Bubble key={m.id} m={m} first={first} contactName={contactName} />);
+          items.push(<Bubble key={m.id} m={m} first={first} contactName={contactName} quote={quote} />);
           return <Fragment key={`g-${m.id}`}>{items}</Fragment>;
         })}
         {pending.map((p) => (

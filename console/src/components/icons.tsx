@@ -164,3 +164,34 @@ export const LogoMark = ({ size = 26 }: P) => (
     <circle cx="22.5" cy="22.5" r="2.2" fill="#9be7d6" />
   </svg>
 );
+export const ReplyIcon = (p: P) => (
+  <Icon {...p}>
+    <path d="M9.5 7 4.5 12l5 5" />
+    <path d="M5 12h9a5.5 5.5 0 0 1 5.5 5.5V19" />
+  </Icon>
+);
+export const ForwardIcon = (p: P) => (
+  <Icon {...p}>
+    <path d="m14.5 7 5 5-5 5" />
+    <path d="M19 12h-9a5.5 5.5 0 0 0-5.5 5.5V19" />
+  </Icon>
+);
+export const CartIcon = (p: P) => (
+  <Icon {...p}>
+    <path d="M3 4h2.2l2.3 11h10.3l2-8H6.4" />
+    <circle cx="9" cy="19.5" r="1.3" />
+    <circle cx="17" cy="19.5" r="1.3" />
+  </Icon>
+);
+export const FormIcon = (p: P) => (
+  <Icon {...p}>
+    <rect x="4" y="3.5" width="16" height="17" rx="2.5" />
+    <path d="m8 9 1.5 1.5L12 8M14 9.5h2.5M8 15l1.5 1.5L12 14M14 15.5h2.5" />
+  </Icon>
+);
+export const ExternalIcon = (p: P) => (
+  <Icon {...p}>
+    <path d="M14 4h6v6M20 4l-9 9" />
+    <path d="M18 14v4a2 2 0 0 1-2 2H6a2 2 0 0 1-2-2V8a2 2 0 0 1 2-2h4" />
+  </Icon>
+);

@@ -60,6 +60,7 @@ export function message(over: Partial<HistoryMessage> = {}): HistoryMessage {
     at: "2026-03-02T10:00:00Z",
     status: "received",
     error_code: null,
+    error_reason: null,
     delivered_at: null,
     read_at: null,
     ...over,
