@@ -256,17 +256,25 @@ class ConsumerLoop:
                 self._consumer = None
 
     async def _commit_finished(self) -> None:
+        """Commit, in one request, every partition's offset below its first unfinished record."""
+        offsets: dict[TopicPartition, int] = {}
+        failed: tuple[TopicPartition, BaseException] | None = None
         for tp in self._inflight.partitions():
             offset, results, failure = self._inflight.advance(tp)
             if any(results):
                 self._consecutive_parked = 0
             if offset is not None and tp in self.consumer.assignment():
-                await self._commit(tp, offset)
+                offsets[tp] = offset
             if failure is not None:
-                log.error("bug in a pipelined record of %s: stopping", tp, exc_info=failure)
-                raise failure
+                failed = tp, failure
+                break
             if tp in self.consumer.paused() and self._inflight.count(tp) < self.MAX_INFLIGHT // 2:
                 self.consumer.resume(tp)
+        if offsets:
+            await self._commit_all(offsets)
+        if failed is not None:
+            log.error("bug in a pipelined record of %s: stopping", failed[0], exc_info=failed[1])
+            raise failed[1]
 
     async def _settle(self, tps: set[TopicPartition]) -> None:
         """Pipelined: let in-flight records of `tps` finish (bounded), commit what did."""

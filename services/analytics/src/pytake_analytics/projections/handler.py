@@ -54,6 +54,7 @@ LAST_EVENT = Gauge(
 
 class ProjectionHandler(RecordHandler):
     batched = True
+    across_partitions = True  # one transaction and one commit per poll
 
     def __init__(self, topics: Topics, pool: asyncpg.Pool, *, rebuilding: bool = False) -> None:
         self._topics = topics
@@ -73,14 +74,24 @@ class ProjectionHandler(RecordHandler):
         await self.handle_batch([record])
 
     async def handle_batch(self, records: Sequence[Record]) -> None:
+        """A whole poll (several topics and partitions) in one transaction."""
+        parts: dict[tuple[str, int], list[Record]] = {}
+        for record in records:
+            parts.setdefault((record.topic, record.partition), []).append(record)
         async with self.pool.acquire() as conn, conn.transaction():
-            await self.apply(conn, records)
+            if not self._rebuilding:
+                await db.share_rebuild_lock(conn)
+            for part in parts.values():
+                await self._apply(conn, part)
 
     async def apply(self, conn: Any, records: Sequence[Record]) -> None:
         """Fold one partition's records (in offset order) inside the caller's transaction."""
-        topic, partition = records[0].topic, records[0].partition
         if not self._rebuilding:
             await db.share_rebuild_lock(conn)
+        await self._apply(conn, records)
+
+    async def _apply(self, conn: Any, records: Sequence[Record]) -> None:
+        topic, partition = records[0].topic, records[0].partition
         next_offset = await db.lock_offset(conn, topic, partition)
         fresh = [r for r in records if r.offset >= next_offset]
         done = await db.processed(conn, [r.envelope.id for r in fresh])
