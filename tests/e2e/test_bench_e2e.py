@@ -23,7 +23,7 @@ async def test_a_tiny_e2e_benchmark_prints_a_table_with_sane_values(
     out = io.StringIO()
     opts = Options(
         rates=[4.0],
-        contacts=3,
+        contacts=12,
         duration_s=4.0,
         warmup_s=1.0,
         find_max=False,
@@ -42,7 +42,9 @@ async def test_a_tiny_e2e_benchmark_prints_a_table_with_sane_values(
     text = out.getvalue()
     assert "offered/s achieved/s" in text and "latency by stage" in text, text
     assert row.errors == 0, text
-    assert row.sent >= 8, text  # about 16 offered in the measured 4 s
+    # About 16 offered in the measured 4 s; enough contacts that none is still waiting for its
+    # last reply when its next turn comes, even when the machine is busy with other tests.
+    assert row.sent >= 8, text
     assert 0 < row.achieved <= row.offered * 1.25, text
     assert 0 < row.p50 <= row.p95 <= row.p99 <= row.max < 10, text
     # The stages were all seen and add up to about the whole latency.

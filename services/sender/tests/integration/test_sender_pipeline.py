@@ -146,7 +146,7 @@ async def test_with_30_percent_faults_nothing_is_sent_twice_and_every_message_is
     await producer.send_many(
         (topics.wa_outbound, _send(contact, n)) for n in range(10) for contact in CONTACTS
     )
-    async with simulator(timeout_s=0.5, error_rate=0.3, timeout_seconds=0.8) as (base_url, graph):
+    async with simulator(timeout_s=2.0, error_rate=0.3, timeout_seconds=3.0) as (base_url, graph):
         handler = _sender(topics, sender_pool, graph, producer, resend=False)
 
         async def settled() -> int:
@@ -186,7 +186,7 @@ async def test_resending_unconfirmed_outcomes_accepts_every_message_once_in_orde
     await producer.send_many(
         (topics.wa_outbound, _send(contact, n)) for n in range(10) for contact in CONTACTS
     )
-    async with simulator(timeout_s=0.5, error_rate=0.3, timeout_seconds=0.8) as (base_url, graph):
+    async with simulator(timeout_s=2.0, error_rate=0.3, timeout_seconds=3.0) as (base_url, graph):
         handler = _sender(topics, sender_pool, graph, producer, resend=True)
         accepted = await _run(make_settings(), topics, handler, producer, base_url, 2000, 180)
     by_contact = _texts(accepted)
