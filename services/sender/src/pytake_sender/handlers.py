@@ -41,7 +41,7 @@ from prometheus_client import Counter
 from pytake_sender.adapters.graph import GraphClient, MetaUnreachable
 from pytake_sender.adapters.ledger import OutboundLedger
 from pytake_sender.domain.outcomes import Outcome, classify
-from pytake_sender.domain.pacing import Buckets
+from pytake_sender.domain.pacing import Buckets, share
 from pytake_sender.domain.requests import UnsendableError, build_body
 from pytake_sender.domain.retry import PAIR_RATE, RetryPolicy
 from pytake_sender.lanes import Lanes
@@ -123,6 +123,7 @@ class SenderHandler(RecordHandler):
         # owner may send meanwhile.
         self._unsent: dict[str, TopicPartition] = {}
         self._closed: dict[str, float] = {}  # conversations closed lately, when
+        self._owned: set[TopicPartition] = set()  # of wa.outbound.v1: this instance's share
 
     CLOSED_KEPT_S = 3600.0
 
@@ -145,7 +146,17 @@ class SenderHandler(RecordHandler):
             self._closed = {k: t for k, t in self._closed.items() if now - t < self.CLOSED_KEPT_S}
         return True
 
+    @property
+    def owned(self) -> frozenset[TopicPartition]:
+        """The partitions of wa.outbound.v1 this instance owns (its share of each number)."""
+        return frozenset(self._owned)
+
+    async def on_assigned(self, partitions: set[TopicPartition]) -> dict[TopicPartition, int]:
+        self._owned |= {tp for tp in partitions if tp.topic == self._topics.wa_outbound}
+        return {}
+
     async def on_revoked(self, partitions: set[TopicPartition]) -> None:
+        self._owned -= partitions
         self._lanes.drop(partitions)
         self._unsent = {k: tp for k, tp in self._unsent.items() if tp not in partitions}
 
@@ -213,6 +224,7 @@ class SenderHandler(RecordHandler):
         number_id = str(data.get("phone_number_id") or "")
         number = self._config.number(number_id)
         mps = float((number.messages_per_second if number else None) or self._pacing.mps)
+        mps = share(mps, len(self._owned), self._topics.partitions)
         now = self._clock()
         wait = self._buckets.reserve(f"number:{number_id}", now, mps, max(1.0, mps))
         if (data.get("message") or {}).get("kind") != "mark_read":

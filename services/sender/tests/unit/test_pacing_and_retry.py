@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from pytake_sender.domain.pacing import Buckets, TokenBucket
+from pytake_sender.domain.pacing import Buckets, TokenBucket, share
 from pytake_sender.domain.retry import MAINTENANCE, PAIR_RATE, RetryPolicy
 
 
@@ -27,9 +27,25 @@ def test_buckets_are_per_key_and_follow_a_changed_rate() -> None:
     assert buckets.reserve("a", 0.0, 1.0, 1) == 0.0
     assert buckets.reserve("a", 0.0, 1.0, 1) == 1.0
     assert buckets.reserve("b", 0.0, 1.0, 1) == 0.0
-    assert buckets.reserve("a", 0.0, 10.0, 1) == 0.0  # new rate: a fresh bucket
+    # A new rate applies to what the bucket holds (two sends owed): no fresh burst.
+    assert buckets.reserve("a", 0.0, 10.0, 1) == 0.2
     buckets.reserve("c", 50.0, 1.0, 1)  # full: refilled buckets are forgotten
     assert len(buckets._buckets) <= 2
+
+
+def test_a_lower_rate_keeps_at_most_the_new_burst() -> None:
+    buckets = Buckets()
+    assert buckets.reserve("n", 0.0, 80.0, 80) == 0.0  # 79 tokens left
+    # Half the partitions moved away: 40/s, and at most 40 in a burst from here.
+    waits = [buckets.reserve("n", 1.0, 40.0, 40) for _ in range(41)]
+    assert waits[:40] == [0.0] * 40 and waits[40] == 1 / 40
+
+
+def test_an_instance_paces_a_number_at_its_share_of_the_partitions() -> None:
+    assert share(80.0, 6, 12) == 40.0
+    assert share(80.0, 1, 12) == 80.0 / 12
+    assert share(80.0, 12, 12) == 80.0
+    assert share(80.0, 0, 12) == 80.0  # no assignment known (handled directly): the whole rate
 
 
 def test_transient_errors_back_off_exponentially_with_jitter_and_honour_retry_after() -> None:
