@@ -121,6 +121,16 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / _TICK  # utime, stime
 
 
+def _rss_kib(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
 def _children(pid: int) -> list[int]:
     found = []
     for entry in Path("/proc").iterdir():
@@ -148,6 +158,14 @@ class CpuMeter:
 
     def start(self) -> None:
         self._start = self._read()
+
+    def rss_mb(self) -> dict[str, float]:
+        """Resident memory per name now, in MiB (children included where the CPU is)."""
+        out = {}
+        for name, (pid, children) in self._groups.items():
+            pids = [pid, *(_children(pid) if children else [])]
+            out[name] = sum(_rss_kib(p) for p in pids) / 1024
+        return out
 
     def percent(self, seconds: float) -> dict[str, float]:
         """CPU use since `start()`, in % of one core (children that came and went are missed)."""

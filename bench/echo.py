@@ -319,6 +319,7 @@ async def run(opts: Options) -> list[Row]:
             + f"; total {sum(idle.values()):.1f}",
             flush=True,
         )
+        total_in = 0
         for rate in opts.rates:
             current = Run(rate=rate)
             contacts = max(int(4 * rate), 10)
@@ -340,6 +341,12 @@ async def run(opts: Options) -> list[Row]:
             cpu = meter.percent(elapsed)
             rows.append(_row(current, opts.duration_s, elapsed, cpu))
             print(table(rows[-1:]).splitlines()[-1] if len(rows) > 1 else table(rows), flush=True)
+            total_in += len(current.sent)
+            print(
+                f"  RSS MiB after {total_in} inbound messages: "
+                + ", ".join(f"{n} {mb:.0f}" for n, mb in sorted(meter.rss_mb().items())),
+                flush=True,
+            )
             await asyncio.sleep(2)
         print("\n" + table(rows), flush=True)
     finally:

@@ -17,7 +17,7 @@ import httpx
 import orjson
 
 from pytake_shared.topics import Topics
-from pytake_tools import dlq, rebuild_cli, replay_cli, transfer
+from pytake_tools import dlq, rebuild_cli, replay_cli, trace, transfer
 from pytake_tools.chat import ChatSession, run_chat
 from pytake_tools.devsecrets import DEV_FILE, dev_secrets, env_file
 from pytake_tools.operator import (
@@ -207,6 +207,7 @@ def main(argv: list[str] | None = None) -> None:
     generate.add_argument("--admin-email", default="admin@example.com")
     generate.add_argument("--app-secret", default=None, help="your Meta app's secret")
     replay_cli.add_parser(sub)
+    trace.add_parser(sub)
     rebuild_cli.add_parser(sub)
     dlq.add_parser(sub)
     for name, what in (("export", "write"), ("import", "read")):
@@ -218,7 +219,6 @@ def main(argv: list[str] | None = None) -> None:
         cmd.add_argument(
             "file" if name == "import" else "--output",
             type=Path,
-            **({} if name == "import" else {"default": None}),
             help="the export file" + ("" if name == "import" else " (default: standard output)"),
         )
         cmd.add_argument("--api", default=f"http://127.0.0.1:{DEFAULT_PORTS['analytics']}")
@@ -232,6 +232,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(asyncio.run(_transfer(args)))
     if args.command == "dlq":
         sys.exit(run(dlq.run(args, sys.stdout, sys.stderr)))
+    if args.command == "trace":
+        sys.exit(run(trace.run(args, sys.stdout, sys.stderr)))
     if args.command == "rebuild":
         sys.exit(run(rebuild_cli.run(args, sys.stdout, sys.stderr)))
     if args.command == "secrets":

@@ -58,7 +58,8 @@ def _offsets(values: list[str] | None) -> tuple[int | None, dict[int, int]]:
     return every, per
 
 
-def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def common_arguments() -> argparse.ArgumentParser:
+    """The arguments every read-only topic command takes (broker, namespace, output)."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--bootstrap", default=os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
@@ -78,6 +79,11 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="stop after this many seconds with nothing new (default %(default)s)",
     )
     common.add_argument("--json", action="store_true", help="JSON lines instead of text")
+    return common
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    common = common_arguments()
 
     replay = sub.add_parser("replay", help="read topics and rebuild conversations, read-only")
     kinds = replay.add_subparsers(dest="replay_cmd", required=True)

@@ -187,6 +187,14 @@ def _specific(name: str, data: dict[str, Any]) -> str | None:
     if name == "inbound_received":
         reply = f" reply={data['reply_id']}" if data.get("reply_id") else ""
         return f"{data.get('message_type')} {data.get('text')!r}{reply}"
+    if name == "status_received" and isinstance(data.get("status"), dict):
+        status = data["status"]
+        errors = status.get("errors") or []
+        code = errors[0].get("code") if errors and isinstance(errors[0], dict) else None
+        return f"{status.get('status')} of {status.get('id')}" + (f" code {code}" if code else "")
+    if name in ("accepted", "failed", "retrying", "indefinite", "cancelled"):
+        outcome = data.get("wamid") or data.get("reason") or data.get("code") or ""
+        return f"{str(data.get('outbound_id', ''))[:12]} {outcome}".strip()
     if name == "node_entered":
         return f"{data.get('node_id')} ({data.get('node_type')})"
     if name in ("input_captured", "variable_set"):

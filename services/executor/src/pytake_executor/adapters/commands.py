@@ -43,8 +43,16 @@ def _at(env: Envelope, data: dict[str, Any]) -> int:
 
 
 # The parts of an inbound message worth keeping in its history, and how much of them.
-CONTENT_KEYS = ("media", "location", "contacts", "interactive", "button", "reaction", "order")
-CONTENT_KEYS += ("context",)
+CONTENT_KEYS: tuple[str, ...] = (
+    "media",
+    "location",
+    "contacts",
+    "interactive",
+    "button",
+    "reaction",
+    "order",
+    "context",
+)
 MAX_CONTENT_BYTES = 16 * 1024
 
 
