@@ -18,6 +18,8 @@
 - `echo` (not in the default set): Meta's real traffic on the echo flow: signed webhooks in,
   the bench as the Graph API posting three statuses per reply, at `--echo-rate R ...`; latency,
   ingress acknowledgement and CPU ms per inbound message per process (see `bench/echo.py`).
+- `tracing` (not in the default set): one consumer hop's cost with OpenTelemetry off (the
+  default) and on, against the same hop without tracing calls.
 - `e2e` (not in the default set): the whole system, signed webhooks in, Graph API calls out,
   for the pizza flow: offered vs achieved msgs/s, latency p50/p95/p99, per-stage split, CPU per
   process; `--rate R [R ...]`, `--contacts`, `--duration`, `--find-max`, `--profile SERVICE`
@@ -34,6 +36,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from bench import e2e, echo, graph_client
+from bench import tracing as bench_tracing
 from bench.executor import run as run_executor
 from bench.ingress_auth import run as run_webhook_auth
 from bench.recovery import run as run_recovery
@@ -160,6 +163,7 @@ def main() -> None:
         "patterns": lambda: bench_patterns(min(args.n, 2000)),
         "recovery": run_recovery,
         "graph-client": lambda: graph_client.run(min(args.n, 5000), args.graph_concurrency),
+        "tracing": lambda: bench_tracing.run(min(args.n, 20_000)),
     }
     rows: list[Row] = []
     for name in args.names:

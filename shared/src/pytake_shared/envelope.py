@@ -15,6 +15,8 @@ from typing import Any
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from pytake_shared import tracing
+
 # Namespace for every deterministic id PyTake derives (uuid5). Never change it: ids of facts
 # already stored would stop matching their retries.
 PYTAKE_NAMESPACE = uuid.UUID("8f5b1f2e-2c41-4d1a-9b8e-3f7a2d6c9e10")
@@ -65,7 +67,8 @@ class Envelope(BaseModel):
         organization_id: str | None = None,
         version: int = 1,
     ) -> Envelope:
-        """Build an envelope; with `causation`, inherit its correlation, trace and tenant."""
+        """Build an envelope; with `causation`, inherit its correlation and tenant, and continue
+        its trace (from the span handling it, when tracing is on: `tracing.py`)."""
         if causation is not None:
             correlation_id = correlation_id or causation.correlation_id
             organization_id = organization_id or causation.organization_id
@@ -79,7 +82,11 @@ class Envelope(BaseModel):
             correlation_id=correlation_id,
             causation_id=str(causation.id) if causation is not None else None,
             organization_id=organization_id,
-            traceparent=causation.traceparent if causation is not None else None,
+            traceparent=(
+                tracing.traceparent_for(str(causation.id), causation.traceparent)
+                if causation is not None
+                else tracing.current_traceparent()
+            ),
             data=data,
         )
 

@@ -21,6 +21,7 @@ from fastapi import APIRouter, FastAPI, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.types import ASGIApp
 
+from pytake_shared import tracing
 from pytake_shared.faults import is_transient
 from pytake_shared.settings import ServiceSettings
 
@@ -46,6 +47,7 @@ class Runtime:
         self._ready: dict[str, ReadyCheck] = {}
         self._stop = asyncio.Event()
         self.broker_watch: Any = None  # set by `wiring.start_producer`
+        tracing.setup(settings.service_name)  # exports spans when OTEL_EXPORTER_OTLP_* is set
 
     def add_task(
         self, name: str, run: Callable[[], Coroutine[Any, Any, None]], stop: Callable[[], None]
@@ -169,5 +171,6 @@ class Runtime:
                 await cleanup()
             except Exception:
                 log.exception("cleanup failed")
+        tracing.shutdown()  # flushes the spans still buffered
         log.info("stopped (exit code %d)", exit_code)
         return exit_code

@@ -46,6 +46,7 @@ from pytake_sender.domain.requests import UnsendableError, build_body
 from pytake_sender.domain.retry import PAIR_RATE, RetryPolicy
 from pytake_sender.lanes import Lanes
 from pytake_shared import contracts as c
+from pytake_shared import tracing
 from pytake_shared.config import ConfigView
 from pytake_shared.envelope import Envelope, deterministic_id
 from pytake_shared.errors import InvalidInput, TransientError
@@ -164,7 +165,12 @@ class SenderHandler(RecordHandler):
         await self._lanes.close()
 
     async def _work(self, record: Record) -> bool:
-        """Send one record: pace, attempt, retry per the policy; False once it is parked."""
+        """Send one record (its span: waits, attempts and the Graph calls); False once parked."""
+        with tracing.consume([record], "sender"):
+            return await self._attempts(record)
+
+    async def _attempts(self, record: Record) -> bool:
+        """Pace, attempt, retry per the policy; False once it is parked."""
         attempt, strikes, waits = 0, 0, 0
         while True:
             attempt += 1

@@ -33,6 +33,7 @@ from aiokafka.errors import CommitFailedError, KafkaError
 from aiokafka.structs import ConsumerRecord
 from prometheus_client import Counter, Gauge, Histogram
 
+from pytake_shared import tracing
 from pytake_shared.envelope import Envelope, EnvelopeError
 from pytake_shared.errors import ConsumerHalted, TransientError
 from pytake_shared.faults import classify
@@ -361,7 +362,8 @@ class ConsumerLoop:
         try:
             # The environment failing is retried on the whole batch: splitting it would only
             # multiply the waits.
-            await self.retrying(lambda: self.handler.handle_batch(records))
+            with tracing.consume(records, self.group_id):
+                await self.retrying(lambda: self.handler.handle_batch(records))
         except Exception as exc:
             if classify(exc) == "transient":
                 raise  # stopping
@@ -393,7 +395,8 @@ class ConsumerLoop:
             offset=record.offset,
         ):
             try:
-                await self.retrying(lambda: self.handler.handle(record))
+                with tracing.consume([record], self.group_id):
+                    await self.retrying(lambda: self.handler.handle(record))
             except Exception as exc:
                 verdict = classify(exc)
                 if verdict == "invalid":

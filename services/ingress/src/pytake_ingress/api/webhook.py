@@ -24,6 +24,7 @@ from prometheus_client import Counter
 from pytake_ingress.domain import normalize
 from pytake_ingress.settings import IngressSettings
 from pytake_ingress.signature import Refusal, signing_secret, verify
+from pytake_shared import tracing
 from pytake_shared.config import ConfigView, NumberConfig
 from pytake_shared.contracts import WA_PAYLOAD_UNRECOGNIZED
 from pytake_shared.envelope import Envelope, deterministic_id
@@ -80,6 +81,15 @@ class Receiver:
         return _error(404, "unknown_webhook", "no number has this webhook URL")
 
     async def accept(self, raw: bytes, signature: str | None, bound: NumberConfig | None) -> Answer:
+        """Check, record and answer one notification POST (its trace starts here)."""
+        with tracing.server("POST /api/v1/whatsapp/webhook", **{"http.request.method": "POST"}):
+            status, body = await self._accept(raw, signature, bound)
+            tracing.annotate(**{"http.response.status_code": status})
+            return status, body
+
+    async def _accept(
+        self, raw: bytes, signature: str | None, bound: NumberConfig | None
+    ) -> Answer:
         now = self._clock()
         try:
             payload = orjson.loads(raw)

@@ -11,6 +11,7 @@ from typing import Any
 import aiohttp
 import orjson
 
+from pytake_shared import tracing
 from pytake_shared.errors import IndefiniteError, TransientError
 
 
@@ -55,10 +56,20 @@ class GraphClient:
         connection dropped while writing the request or waiting for the answer)."""
         url = f"{self._base}/{self._version}/{phone_number_id}/messages"
         headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        span = tracing.client(
+            "POST /{phone_number_id}/messages",
+            **{
+                "http.request.method": "POST",
+                "url.full": url,
+                "pytake.graph_version": self._version,
+            },
+        )
         try:
-            async with self._client().post(url, data=orjson.dumps(body), headers=headers) as r:
-                status, content = r.status, await r.read()
-                retry_after = r.headers.get("Retry-After")
+            with span:
+                async with self._client().post(url, data=orjson.dumps(body), headers=headers) as r:
+                    status, content = r.status, await r.read()
+                    retry_after = r.headers.get("Retry-After")
+                    tracing.annotate(**{"http.response.status_code": status})
         except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
             raise MetaUnreachable(f"Graph API unreachable: {exc!r}") from exc
         except TimeoutError as exc:  # aiohttp's SocketTimeoutError: no answer in time
