@@ -17,6 +17,7 @@ from typing import Any
 
 from pytake_analytics.projections import ProjectionHandler
 from pytake_shared import contracts as c
+from pytake_shared.contracts import conversation_events as ev
 from pytake_shared.envelope import Envelope, deterministic_id
 from pytake_shared.kafka import Producer, Record
 from pytake_shared.topics import Topics
@@ -60,15 +61,24 @@ class Script:
         self.now += timedelta(seconds=seconds)
         return self
 
-    def _event(self, kind: str, *, org: bool = True, **data: Any) -> Envelope:
+    def _event(self, kind: str, *, org: bool = True, **fields: Any) -> Envelope:
+        """An event as the executor writes it: through the topic's contract, so a field the
+        contract does not have (renamed, say) fails here, not silently in a projection."""
+        event = ev.decode(kind, fields)
+        unknown = set(fields) - set(type(event).model_fields)
+        assert not unknown, f"{kind} has no field {sorted(unknown)} in the contract"
+        return self.broken(kind, org=org, **ev.to_data(event, self.conversation_id))
+
+    def broken(self, kind: str, *, org: bool = True, **data: Any) -> Envelope:
+        """A record of type `kind` with whatever `data`, valid or not (a writer's bug)."""
         env = Envelope.new(
-            f"pytake.conversation.{kind}",
+            ev.PREFIX + kind,
             id=deterministic_id("test.event", self._n, next(self._seq)),
             source="pytake-executor",
             subject=self.key,
             time=self.now,
             organization_id=self.org if org else None,
-            data={**data, "conversation_id": self.conversation_id},
+            data={"conversation_id": self.conversation_id, **data},
         )
         self.items.append(("events", env))
         return env
@@ -87,6 +97,7 @@ class Script:
         )
         self._event(
             "conversation_started",
+            conversation_id=self.conversation_id,
             organization_id=self.org,
             chatbot_id=self.chatbot,
             phone_number_id=self.number,

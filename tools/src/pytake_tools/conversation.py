@@ -16,19 +16,17 @@ from typing import Any, TextIO
 import orjson
 from pydantic import ValidationError
 
-from pytake_executor.domain.events import EVENT_ADAPTER, Event
 from pytake_executor.domain.state import ConversationState, evolve
+from pytake_shared.contracts import conversation_events as events
 from pytake_tools.reader import TopicReader, partition_for_key
 from pytake_tools.timeline import Entry, fmt_time, summarize
-
-EVENT_PREFIX = "pytake.conversation."
 
 
 @dataclass(frozen=True)
 class Step:
     number: int  # 1-based, among the steps shown
     entry: Entry
-    event: Event
+    event: events.Event
     conversation_id: str | None
     before: ConversationState
     after: ConversationState
@@ -49,12 +47,12 @@ async def read_key(
     return found
 
 
-def decode_event(entry: Entry) -> Event | None:
+def decode_event(entry: Entry) -> events.Event | None:
     env = entry.envelope
-    if env is None or not env.type.startswith(EVENT_PREFIX):
+    if env is None or not events.is_event(env.type):
         return None
     try:
-        return EVENT_ADAPTER.validate_python({**env.data, "type": env.type[len(EVENT_PREFIX) :]})
+        return events.decode(env.type, env.data)
     except ValidationError:
         return None
 

@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any
 
 from aiokafka import TopicPartition
 from prometheus_client import Counter
 
 from pytake_executor.adapters.commands import to_command
 from pytake_executor.adapters.flows import ConfigFlows
-from pytake_executor.adapters.store import Store
+from pytake_executor.adapters.store import Store, TimerChanges
 from pytake_executor.domain.engine import decide
-from pytake_executor.domain.events import (
+from pytake_executor.domain.state import ConversationState, evolve
+from pytake_shared import contracts as c
+from pytake_shared.contracts.conversation_events import (
     FLOW_ENDS,
     ConversationClosed,
     ConversationStarted,
@@ -29,9 +29,9 @@ from pytake_executor.domain.events import (
     TimerCancelled,
     TimerElapsed,
     TimerScheduled,
+    event_type,
+    to_data,
 )
-from pytake_executor.domain.state import ConversationState, evolve
-from pytake_shared import contracts as c
 from pytake_shared.envelope import Envelope, deterministic_id
 from pytake_shared.kafka import Producer, Record, RecordHandler
 from pytake_shared.topics import Topics
@@ -40,14 +40,6 @@ log = logging.getLogger(__name__)
 
 COMMANDS = Counter("pytake_executor_commands_total", "Commands by outcome", ["type", "outcome"])
 SOURCE = "pytake-executor"
-
-
-@dataclass
-class TimerChanges:
-    """Timers to store and to forget, written in the batch's transaction."""
-
-    schedule: list[tuple[str, str, str | None, str, int]] = field(default_factory=list)
-    done: list[str] = field(default_factory=list)
 
 
 class ExecutorHandler(RecordHandler):
@@ -126,19 +118,17 @@ class ExecutorHandler(RecordHandler):
         owners = _conversation_of_each(state, events)
         for index, event in enumerate(events):
             state = evolve(state, event)
-            data: dict[str, Any] = event.model_dump(mode="json")
-            data["conversation_id"] = owners[index]
             out.append(
                 (
                     self._topics.events,
                     Envelope.new(
-                        f"pytake.conversation.{event.type}",
+                        event_type(event),
                         id=deterministic_id("executor.event", cause.id, index),
                         source=SOURCE,
                         subject=cause.subject,
                         causation=cause,
                         organization_id=state.organization_id,
-                        data=data,
+                        data=to_data(event, owners[index]),
                     ),
                 )
             )

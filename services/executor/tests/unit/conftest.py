@@ -25,10 +25,10 @@ from pytake_executor.domain.commands import (
     TimerFired,
 )
 from pytake_executor.domain.engine import decide
-from pytake_executor.domain.events import EVENT_ADAPTER, Event, MessageQueued
 from pytake_executor.domain.flow import Flow, load_flow
 from pytake_executor.domain.run import Flows
 from pytake_executor.domain.state import ConversationState, evolve
+from pytake_shared.contracts.conversation_events import EVENT_ADAPTER, Event, MessageQueued
 from pytake_shared.envelope import deterministic_id
 
 NUMBER_ID = "106540352242922"

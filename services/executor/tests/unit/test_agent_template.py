@@ -11,8 +11,12 @@ import pytest
 
 from pytake_executor.adapters.commands import to_command
 from pytake_executor.domain.commands import AgentMessage
-from pytake_executor.domain.events import CommandIgnored, MessageQueued, WindowClosedAction
 from pytake_shared import contracts as c
+from pytake_shared.contracts.conversation_events import (
+    CommandIgnored,
+    MessageQueued,
+    WindowClosedAction,
+)
 from pytake_shared.envelope import Envelope
 from pytake_shared.errors import InvalidInput
 

@@ -6,7 +6,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pytake_executor.domain.engine import MAX_FLOW_ITERATIONS, Flows, Inbound, decide
-from pytake_executor.domain.events import (
+from pytake_executor.domain.flow import Flow, load_flow
+from pytake_executor.domain.state import ConversationState, evolve
+from pytake_shared.contracts.conversation_events import (
     ConversationClosed,
     ConversationStarted,
     Event,
@@ -16,8 +18,6 @@ from pytake_executor.domain.events import (
     NodeEntered,
     WaitingForInput,
 )
-from pytake_executor.domain.flow import Flow, load_flow
-from pytake_executor.domain.state import ConversationState, evolve
 from pytake_shared.envelope import deterministic_id
 
 from .documents import chain, node

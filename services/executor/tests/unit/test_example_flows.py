@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from pytake_executor.domain.events import ApiCallRequested, HandoffStarted, InputRejected
+from pytake_shared.contracts.conversation_events import (
+    ApiCallRequested,
+    HandoffStarted,
+    InputRejected,
+)
 
 
 def test_the_pizza_order_conversation_of_the_readme(chat: Any, pizza: Any) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pytake_executor.domain.events import (
+from pytake_shared.contracts.conversation_events import (
     ConversationAssigned,
     HandoffStarted,
     InboundIgnored,

@@ -7,8 +7,8 @@ from typing import Any
 
 from pytake_executor.adapters.commands import to_command
 from pytake_executor.domain.commands import Inbound
-from pytake_executor.domain.events import InboundReceived
 from pytake_shared import contracts as c
+from pytake_shared.contracts.conversation_events import InboundReceived
 from pytake_shared.envelope import Envelope
 
 from .documents import two_questions

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from pytake_executor.domain.events import (
+from pytake_shared.contracts.conversation_events import (
     ApiCallCompleted,
     ApiCallRequested,
     HandoffStarted,

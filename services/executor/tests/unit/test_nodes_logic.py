@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from pytake_executor.domain.events import (
+from pytake_shared.contracts.conversation_events import (
     FlowSwitched,
     NodeFailed,
     PathChosen,

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from pytake_executor.domain.events import InputCaptured, NodeFailed
 from pytake_shared.contracts import OutboundMessage
+from pytake_shared.contracts.conversation_events import InputCaptured, NodeFailed
 
 from .documents import chain, node
 

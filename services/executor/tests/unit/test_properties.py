@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 
 from pytake_executor.domain.commands import TimerFired
 from pytake_executor.domain.engine import MAX_FLOW_ITERATIONS
-from pytake_executor.domain.events import MessageQueued, NodeEntered, TimerScheduled
 from pytake_executor.domain.flow import load_flow
 from pytake_shared.contracts import OutboundMessage
+from pytake_shared.contracts.conversation_events import MessageQueued, NodeEntered, TimerScheduled
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "flows"
 

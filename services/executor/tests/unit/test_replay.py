@@ -6,9 +6,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pytake_executor.domain.engine import Flows, Inbound, decide
-from pytake_executor.domain.events import EVENT_ADAPTER, Event, MessageQueued
 from pytake_executor.domain.flow import load_flow
 from pytake_executor.domain.state import ConversationState, _change, evolve
+from pytake_shared.contracts.conversation_events import EVENT_ADAPTER, Event, MessageQueued
 from pytake_shared.envelope import deterministic_id
 
 from .documents import node

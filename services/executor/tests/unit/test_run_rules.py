@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from pytake_executor.domain.engine import MAX_FLOW_ITERATIONS
-from pytake_executor.domain.events import (
+from pytake_shared.contracts.conversation_events import (
     ConversationStarted,
     HandoffStarted,
     MessageHeldBack,

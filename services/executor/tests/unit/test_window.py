@@ -7,7 +7,11 @@ from typing import Any
 
 import pytest
 
-from pytake_executor.domain.events import ConversationStarted, HandoffStarted, WindowClosedAction
+from pytake_shared.contracts.conversation_events import (
+    ConversationStarted,
+    HandoffStarted,
+    WindowClosedAction,
+)
 
 from .documents import chain, node, two_questions
 

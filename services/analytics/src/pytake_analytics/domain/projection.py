@@ -1,21 +1,28 @@
 """The conversation projection as a pure fold: executor events in, rows out (no I/O, no clock).
 
 `start` opens a `Conversation` from `conversation_started`; `apply` folds any other event into
-it and says which history rows it adds (a message, a node visit, a queued delivery). Times come
-from the events (`at`, epoch seconds) or, where an event has none, from its envelope, so
+it and says which history rows it adds (a message, a node visit, a queued delivery). Events are
+read through the topic's contract (`pytake_shared.contracts.conversation_events`), the models
+the executor writes them with; a type newer than that contract only counts as activity. Times
+come from the events (`at`, epoch seconds) or, where an event has none, from its envelope, so
 folding the same records again gives the same rows.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from pydantic import ValidationError
+
+from pytake_shared.contracts import conversation_events as ev
+
 Status = Literal["active", "handoff", "closed"]
-EVENT_PREFIX = "pytake.conversation."
+EVENT_PREFIX = ev.PREFIX
 
 
 class Unusable(ValueError):
@@ -36,22 +43,30 @@ class Fact:
 
     @property
     def conversation_id(self) -> str | None:
+        """The conversation the executor stamped the event with (beside the event's fields)."""
         value = self.data.get("conversation_id")
         return value if isinstance(value, str) and value else None
 
+    @functools.cached_property
+    def event(self) -> ev.Event | None:
+        """The event, decoded by the topic's contract; None for a type newer than it."""
+        if self.type not in ev.TYPES:
+            return None
+        try:
+            return ev.decode(self.type, self.data)
+        except ValidationError as exc:
+            fields = ", ".join(".".join(map(str, e["loc"])) for e in exc.errors()[:3])
+            raise Unusable(f"{self.type} does not match its contract ({fields})") from exc
+
     def at(self) -> datetime:
         """The event's own time when it has one, else the envelope's."""
-        value = self.data.get("at")
-        if isinstance(value, int | float) and not isinstance(value, bool):
+        value = getattr(self.event, "at", None)
+        if isinstance(value, int) and not isinstance(value, bool):
             try:
                 return datetime.fromtimestamp(value, UTC)
             except (OverflowError, OSError, ValueError):
                 return self.time
         return self.time
-
-    def text(self, name: str) -> str | None:
-        value = self.data.get(name)
-        return value if isinstance(value, str) else None
 
 
 @dataclass(frozen=True)
@@ -148,10 +163,6 @@ def organization(value: Any) -> uuid.UUID:
         raise Unusable(f"organization_id {value!r} is not a UUID") from exc
 
 
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
 def _int(value: Any) -> int | None:
     """A version number as stored (PostgreSQL int), else None."""
     if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**31:
@@ -161,34 +172,33 @@ def _int(value: Any) -> int | None:
 
 def start(fact: Fact) -> Conversation:
     """A conversation from its `conversation_started` event."""
-    d = fact.data
-    conversation_id = fact.conversation_id or fact.text("conversation_id")
-    number = fact.text("phone_number_id")
-    if not conversation_id or not number:
+    e = fact.event
+    if not isinstance(e, ev.ConversationStarted):
+        raise Unusable(f"{fact.type} cannot open a conversation")
+    conversation_id = fact.conversation_id or e.conversation_id
+    if not conversation_id or not e.phone_number_id:
         raise Unusable("conversation_started without conversation_id or phone_number_id")
-    contact = _dict(d.get("contact"))
-    contact_id = str(contact.get("id") or fact.key.partition(":")[2] or "")
+    contact_id = str(e.contact.get("id") or fact.key.partition(":")[2] or "")
     if not contact_id:
         raise Unusable("conversation_started without a contact id")
     at = fact.at()
-    variables = d.get("variables")
     return Conversation(
         id=conversation_id,
-        organization_id=organization(d.get("organization_id") or fact.organization_id),
+        organization_id=organization(e.organization_id or fact.organization_id),
         key=fact.key,
-        phone_number_id=number,
+        phone_number_id=e.phone_number_id,
         contact_id=contact_id,
-        contact=contact,
-        chatbot_id=fact.text("chatbot_id"),
-        flow_id=fact.text("flow_id"),
-        flow_version=_int(d.get("flow_version")),
-        flow_name=fact.text("flow_name"),
-        current_flow_id=fact.text("flow_id"),
-        current_flow_version=_int(d.get("flow_version")),
+        contact=e.contact,
+        chatbot_id=e.chatbot_id or None,
+        flow_id=e.flow_id or None,
+        flow_version=_int(e.flow_version),
+        flow_name=e.flow_name,
+        current_flow_id=e.flow_id or None,
+        current_flow_version=_int(e.flow_version),
         status="active",
         started_at=at,
         last_activity_at=max(at, fact.time),
-        variables=dict(variables) if isinstance(variables, dict) else {},
+        variables=dict(e.variables),
     )
 
 
@@ -205,9 +215,8 @@ def apply(conv: Conversation, fact: Fact) -> Outcome:
     at = fact.at()
     change: dict[str, Any] = {"last_activity_at": max(conv.last_activity_at, at, fact.time)}
     out = Outcome(conv)
-    d = fact.data
-    kind = fact.type
-    if kind == "inbound_received":
+    e = fact.event
+    if isinstance(e, ev.InboundReceived):
         change["messages_in"] = conv.messages_in + 1
         change["first_inbound_at"] = conv.first_inbound_at or at
         change["last_inbound_at"] = max(conv.last_inbound_at or at, at)
@@ -220,27 +229,23 @@ def apply(conv: Conversation, fact: Fact) -> Outcome:
                 position=fact.position,
                 direction="in",
                 author="contact",
-                kind=fact.text("message_type") or "unknown",
-                text=fact.text("text"),
-                body=_inbound_body(d),
+                kind=e.message_type or "unknown",
+                text=e.text,
+                body=_inbound_body(e),
                 at=at,
-                message_id=fact.text("message_id"),
+                message_id=e.message_id,
                 node_id=conv.current_node_id,
                 flow_id=conv.current_flow_id,
                 flow_version=conv.current_flow_version,
             )
         )
-    elif kind == "message_queued":
-        outbound_id = fact.text("outbound_id")
-        message = _dict(d.get("message"))
-        if not outbound_id:
+    elif isinstance(e, ev.MessageQueued):
+        if not e.outbound_id:
             raise Unusable("message_queued without outbound_id")
-        author: Literal["bot", "agent"] = "agent" if d.get("author") == "agent" else "bot"
         change["messages_out"] = conv.messages_out + 1
         if conv.first_response_ms is None and conv.first_inbound_at is not None:
             waited = (fact.time - conv.first_inbound_at).total_seconds() * 1000
             change["first_response_ms"] = max(0, round(waited))
-        node_id = fact.text("node_id")
         out.messages.append(
             Message(
                 id=fact.event_id,
@@ -249,35 +254,34 @@ def apply(conv: Conversation, fact: Fact) -> Outcome:
                 key=conv.key,
                 position=fact.position,
                 direction="out",
-                author=author,
-                kind=str(message.get("kind") or "unknown"),
-                text=_message_text(message),
-                body=message,
+                author=e.author,
+                kind=str(e.message.get("kind") or "unknown"),
+                text=_message_text(e.message),
+                body=e.message,
                 at=fact.time,
-                outbound_id=outbound_id,
-                node_id=node_id,
+                outbound_id=e.outbound_id,
+                node_id=e.node_id,
                 flow_id=conv.current_flow_id,
                 flow_version=conv.current_flow_version,
             )
         )
         out.queued.append(
             Queued(
-                outbound_id=outbound_id,
+                outbound_id=e.outbound_id,
                 organization_id=conv.organization_id,
                 conversation_id=conv.id,
                 key=conv.key,
                 flow_id=conv.current_flow_id,
                 flow_version=conv.current_flow_version,
-                node_id=node_id,
+                node_id=e.node_id,
                 at=fact.time,
             )
         )
-    elif kind == "node_entered":
-        node_id = fact.text("node_id")
-        if not node_id:
+    elif isinstance(e, ev.NodeEntered):
+        if not e.node_id:
             raise Unusable("node_entered without node_id")
-        change["current_node_id"] = node_id
-        change["path"] = [*conv.path, node_id]
+        change["current_node_id"] = e.node_id
+        change["path"] = [*conv.path, e.node_id]
         if conv.status != "closed":
             change["status"] = "active"
         if conv.current_flow_id is not None and conv.current_flow_version is not None:
@@ -287,52 +291,49 @@ def apply(conv: Conversation, fact: Fact) -> Outcome:
                     conv.organization_id,
                     conv.current_flow_id,
                     conv.current_flow_version,
-                    node_id,
+                    e.node_id,
                     fact.time,
                 )
             )
-    elif kind in ("waiting_for_input", "api_call_requested"):
-        change["current_node_id"] = fact.text("node_id") or conv.current_node_id
-    elif kind == "input_captured":
-        variable = fact.text("variable")
-        if variable:
-            change["variables"] = {**conv.variables, variable: d.get("value")}
-    elif kind == "variable_set":
-        name = fact.text("name")
-        if name:
-            change["variables"] = {**conv.variables, name: d.get("value")}
-    elif kind == "flow_switched":
-        defaults = _dict(d.get("variables"))
-        change["current_flow_id"] = fact.text("flow_id")
-        change["current_flow_version"] = _int(d.get("flow_version"))
-        change["variables"] = {**defaults, **conv.variables}
-    elif kind == "handoff_started":
+    elif isinstance(e, ev.WaitingForInput | ev.ApiCallRequested):
+        change["current_node_id"] = e.node_id or conv.current_node_id
+    elif isinstance(e, ev.InputCaptured):
+        if e.variable:
+            change["variables"] = {**conv.variables, e.variable: e.value}
+    elif isinstance(e, ev.VariableSet):
+        if e.name:
+            change["variables"] = {**conv.variables, e.name: e.value}
+    elif isinstance(e, ev.FlowSwitched):
+        change["current_flow_id"] = e.flow_id or None
+        change["current_flow_version"] = _int(e.flow_version)
+        change["variables"] = {**e.variables, **conv.variables}
+    elif isinstance(e, ev.HandoffStarted):
         change["status"] = "handoff"
         change["had_handoff"] = True
-        change["current_node_id"] = fact.text("node_id") or conv.current_node_id
+        change["current_node_id"] = e.node_id or conv.current_node_id
         change["handoff_at"] = at
-        change["handoff_priority"] = fact.text("priority") or "normal"
-        change["handoff_reason"] = fact.text("reason")
-        change["handoff_context"] = fact.text("context") or None
-    elif kind == "resumed":
+        change["handoff_priority"] = e.priority or "normal"
+        change["handoff_reason"] = e.reason
+        change["handoff_context"] = e.context or None
+    elif isinstance(e, ev.Resumed):
         if conv.status == "handoff":
             change["status"] = "active"
             change["handoff_at"] = None
-    elif kind == "conversation_assigned":
-        change["assigned_to"] = fact.text("agent_id")
-        change["assigned_at"] = at if fact.text("agent_id") else None
-    elif kind == "conversation_closed":
-        reason = fact.text("reason") or "closed"
+    elif isinstance(e, ev.ConversationAssigned):
+        change["assigned_to"] = e.agent_id
+        change["assigned_at"] = at if e.agent_id else None
+    elif isinstance(e, ev.ConversationClosed):
+        reason = e.reason or "closed"
         change.update(status="closed", closed_at=at, close_reason=reason)
         change["completed"] = reason == "completed"
     out.conversation = dataclasses.replace(conv, **change)
     return out
 
 
-def _inbound_body(data: dict[str, Any]) -> dict[str, Any]:
+def _inbound_body(event: ev.InboundReceived) -> dict[str, Any]:
     """What the history shows of a contact's message besides its text: the tapped reply's id
     and the message's content as ingress read it (media, location, contacts, ...)."""
-    body = dict(_dict(data.get("content")))
-    if data.get("reply_id"):
-        body["reply_id"] = data["reply_id"]
+    body = dict(event.content or {})
+    if event.reply_id:
+        body["reply_id"] = event.reply_id
     return body

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
@@ -17,6 +18,14 @@ import orjson
 from pytake_executor.domain.state import ConversationState
 from pytake_shared.envelope import Envelope
 from pytake_shared.kafka.producer import Producer
+
+
+@dataclass
+class TimerChanges:
+    """Timers to store and to forget, written in the batch's transaction."""
+
+    schedule: list[tuple[str, str, str | None, str, int]] = field(default_factory=list)
+    done: list[str] = field(default_factory=list)
 
 
 class Store:
@@ -43,7 +52,7 @@ class Store:
         states: Iterable[ConversationState],
         processed: Sequence[uuid.UUID],
         outbox: Sequence[tuple[int, str, Envelope]],  # (source partition, topic, envelope)
-        timers: Any,
+        timers: TimerChanges,
         offsets: dict[tuple[str, int], int],  # (topic, partition) -> next offset
     ) -> None:
         await conn.executemany(

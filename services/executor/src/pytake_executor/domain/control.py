@@ -15,16 +15,16 @@ from pytake_executor.domain.commands import (
     RestartFlow,
     Resume,
 )
-from pytake_executor.domain.events import (
+from pytake_executor.domain.flow import Flow, FlowError, Node
+from pytake_executor.domain.run import Run
+from pytake_executor.domain.state import WINDOW_SECONDS
+from pytake_shared.contracts.conversation_events import (
     CommandIgnored,
     ConversationAssigned,
     ConversationStarted,
     InboundIgnored,
     Resumed,
 )
-from pytake_executor.domain.flow import Flow, FlowError, Node
-from pytake_executor.domain.run import Run
-from pytake_executor.domain.state import WINDOW_SECONDS
 from pytake_shared.envelope import deterministic_id
 
 

@@ -24,11 +24,16 @@ from pytake_executor.domain.commands import (
     TimerFired,
     WebhookResult,
 )
-from pytake_executor.domain.events import Event, InboundIgnored, InboundReceived, NodeEntered
 from pytake_executor.domain.flow import Node
 from pytake_executor.domain.nodes import NODES, REPLIES, calls
 from pytake_executor.domain.run import Flows, Run
 from pytake_executor.domain.state import WINDOW_SECONDS, ConversationState
+from pytake_shared.contracts.conversation_events import (
+    Event,
+    InboundIgnored,
+    InboundReceived,
+    NodeEntered,
+)
 
 MAX_FLOW_ITERATIONS = 100
 

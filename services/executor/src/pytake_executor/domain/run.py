@@ -13,7 +13,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pytake_executor.domain import window
-from pytake_executor.domain.events import (
+from pytake_executor.domain.flow import Edge, Flow, Node
+from pytake_executor.domain.state import INPUT_TIMERS, ConversationState, evolve
+from pytake_executor.domain.template import render, render_value
+from pytake_shared.contracts.conversation_events import (
     ConversationClosed,
     Event,
     HandoffStarted,
@@ -25,9 +28,6 @@ from pytake_executor.domain.events import (
     WaitingForInput,
     WaitingOn,
 )
-from pytake_executor.domain.flow import Edge, Flow, Node
-from pytake_executor.domain.state import INPUT_TIMERS, ConversationState, evolve
-from pytake_executor.domain.template import render, render_value
 from pytake_shared.envelope import deterministic_id
 from pytake_shared.flowdoc import texts
 from pytake_shared.flowdoc.catalogue import MAX_TEXT

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from pytake_executor.domain.events import (
+from pytake_shared.contracts.conversation_events import (
     ApiCallCompleted,
     ApiCallRequested,
     ConversationAssigned,

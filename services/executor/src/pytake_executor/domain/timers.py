@@ -16,11 +16,11 @@ already, from an older conversation) is recorded as ignored and changes nothing.
 from __future__ import annotations
 
 from pytake_executor.domain.commands import TimerFired
-from pytake_executor.domain.events import CommandIgnored, TimerElapsed
 from pytake_executor.domain.flow import Node
 from pytake_executor.domain.nodes import calls
 from pytake_executor.domain.run import Run
 from pytake_executor.domain.state import INPUT_TIMERS, WINDOW_SECONDS
+from pytake_shared.contracts.conversation_events import CommandIgnored, TimerElapsed
 
 
 def on_timer(run: Run, fired: TimerFired) -> Node | None:

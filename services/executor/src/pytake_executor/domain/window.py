@@ -14,8 +14,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 from pytake_executor.domain.commands import DeliveryStatus
-from pytake_executor.domain.events import WindowClosedAction
 from pytake_executor.domain.state import INPUT_TIMERS
+from pytake_shared.contracts.conversation_events import WindowClosedAction
 
 if TYPE_CHECKING:
     from pytake_executor.domain.run import Run

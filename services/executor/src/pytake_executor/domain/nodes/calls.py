@@ -18,7 +18,11 @@ from typing import Any
 import orjson
 
 from pytake_executor.domain.commands import ApiCallResult, WebhookResult
-from pytake_executor.domain.events import (
+from pytake_executor.domain.flow import Node
+from pytake_executor.domain.run import Run
+from pytake_executor.domain.template import as_text
+from pytake_executor.domain.values import as_number
+from pytake_shared.contracts.conversation_events import (
     ApiCallCompleted,
     ApiCallRequested,
     CommandIgnored,
@@ -27,10 +31,6 @@ from pytake_executor.domain.events import (
     WebhookCompleted,
     WebhookRequested,
 )
-from pytake_executor.domain.flow import Node
-from pytake_executor.domain.run import Run
-from pytake_executor.domain.template import as_text
-from pytake_executor.domain.values import as_number
 from pytake_shared.envelope import deterministic_id
 from pytake_shared.flowdoc.catalogue import DEFAULT_RESPONSE_VARIABLE
 

@@ -12,11 +12,11 @@ from typing import Any
 
 from pytake_executor.domain import answers
 from pytake_executor.domain.commands import Inbound
-from pytake_executor.domain.events import InputCaptured, InputRejected
 from pytake_executor.domain.flow import Node
 from pytake_executor.domain.run import Run
 from pytake_executor.domain.state import INPUT_TIMERS
 from pytake_executor.domain.values import as_number
+from pytake_shared.contracts.conversation_events import InputCaptured, InputRejected
 from pytake_shared.flowdoc.catalogue import (
     MAX_BUTTON_TITLE,
     MAX_BUTTONS,

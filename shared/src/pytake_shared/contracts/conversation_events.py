@@ -1,16 +1,22 @@
-"""Conversation events: what happened, past tense; the only input of `evolve`.
+"""The records of `conversation.events.v1`: what happened in a conversation, past tense.
 
-Each is published on `conversation.events.v1` as `pytake.conversation.<type>` with its fields
-as `data`, so analytics and replay read exactly what the executor folded. Some are requests to
-the I/O side: `MessageQueued` (send it), `TimerScheduled`/`TimerCancelled` (keep or drop a
-timer, fire `timer_fired` at `fire_at`), `ApiCallRequested` (call, answer `api_call_result`)
-and `WebhookRequested` (call, no answer expected). Every id in them is deterministic, so a
-replayed or redelivered command asks for the same effect under the same id.
+The executor writes them (they are also the only input of its `evolve`); analytics projects
+them, the effects worker acts on the requests among them, and `pytake replay` folds them
+again, all through these models, so a renamed or retyped field fails every reader's tests at
+once instead of a dashboard silently. A record is `pytake.conversation.<type>` with the event's
+fields as `data`, plus the `conversation_id` it belongs to (`to_data`); `decode` reads one
+back, ignoring fields it does not know (newer writers may add some).
+
+Some events are requests to the I/O side: `MessageQueued` (send it), `TimerScheduled` /
+`TimerCancelled` (keep or drop a timer, fire `timer_fired` at `fire_at`), `ApiCallRequested`
+(call, answer `api_call_result`) and `WebhookRequested` (call, no answer expected). Every id in
+them is deterministic, so a replayed or redelivered command asks for the same effect under the
+same id.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
@@ -289,3 +295,31 @@ Event = Annotated[
     Field(discriminator="type"),
 ]
 EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
+# Every event type of this version of the contract (without the prefix).
+TYPES = frozenset(
+    model.model_fields["type"].default for model in get_args(get_args(Event)[0])
+)
+
+PREFIX = "pytake.conversation."  # of every event's envelope type on the topic
+
+
+def event_type(event: Event) -> str:
+    """The envelope type an event is published under."""
+    return PREFIX + event.type
+
+
+def to_data(event: Event, conversation_id: str | None) -> dict[str, Any]:
+    """An event as its record's `data`: its fields and the conversation it belongs to."""
+    data: dict[str, Any] = event.model_dump(mode="json")
+    data["conversation_id"] = conversation_id
+    return data
+
+
+def is_event(envelope_type: str) -> bool:
+    return envelope_type.startswith(PREFIX)
+
+
+def decode(envelope_type: str, data: dict[str, Any]) -> Event:
+    """The event a record carries; `pydantic.ValidationError` when it is not a valid one (an
+    unknown type included: a reader may check `TYPES` first to skip what is newer than it)."""
+    return EVENT_ADAPTER.validate_python({**data, "type": envelope_type.removeprefix(PREFIX)})
