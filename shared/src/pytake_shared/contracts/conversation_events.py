@@ -296,9 +296,7 @@ Event = Annotated[
 ]
 EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
 # Every event type of this version of the contract (without the prefix).
-TYPES = frozenset(
-    model.model_fields["type"].default for model in get_args(get_args(Event)[0])
-)
+TYPES = frozenset(model.model_fields["type"].default for model in get_args(get_args(Event)[0]))
 
 PREFIX = "pytake.conversation."  # of every event's envelope type on the topic
 
