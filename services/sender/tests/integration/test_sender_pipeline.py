@@ -212,7 +212,8 @@ async def test_sends_to_one_number_never_outpace_its_configured_rate(
         )
         accepted = await _run(make_settings(), topics, handler, producer, base_url, 1000, 60)
     times = sorted(call["time"] for call in accepted)
-    assert times[-1] - times[0] >= (1000 - rate) / rate - 0.2  # the rate, in the long run
+    # The rate in the long run (0.5 s of slack: the first burst's calls may arrive late).
+    assert times[-1] - times[0] >= (1000 - rate) / rate - 0.5
     # A token bucket of `rate` per second holding `rate` tokens: in any window of T seconds at
     # most rate + rate * T calls. Slack of 25 %: the simulator reads its clock when it gets to a
     # call, and on a busy machine the first burst's calls (opening connections) arrive late,
@@ -268,7 +269,7 @@ async def test_two_sender_instances_together_keep_a_numbers_rate(
                 await handler.close()
     times = sorted(call["time"] for call in accepted)
     # In the long run the number's rate: 5 s for the 500 after the burst (2 s at twice it).
-    assert times[-1] - times[0] >= (count - rate) / rate - 0.2
+    assert times[-1] - times[0] >= (count - rate) / rate - 0.5
     # Together a bucket of `rate` holding `rate`: at most twice the rate in any second, against four
     # times it for two instances at the whole rate each. Slack of 25 %: the first burst's calls
     # open connections and reach the simulator late, bunched with the calls paced after them.

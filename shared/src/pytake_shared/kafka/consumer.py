@@ -1,4 +1,4 @@
-"""The one consumer loop every service runs.
+"""The one consumer loop every service runs (what it feeds handlers: `records.py`).
 
 - Batches from `getmany`, handled per partition in offset order, offsets committed by hand
   after each partition's batch is done (at-least-once; handlers drop repeats by envelope id).
@@ -25,7 +25,6 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
 from typing import TypeVar
 
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
@@ -34,11 +33,12 @@ from aiokafka.structs import ConsumerRecord
 from prometheus_client import Counter, Gauge, Histogram
 
 from pytake_shared import tracing
-from pytake_shared.envelope import Envelope, EnvelopeError
+from pytake_shared.envelope import EnvelopeError
 from pytake_shared.errors import ConsumerHalted, TransientError
 from pytake_shared.faults import classify
 from pytake_shared.kafka.pipeline import InflightTracker
 from pytake_shared.kafka.producer import Producer
+from pytake_shared.kafka.records import ParkFn, Record, RecordHandler, check_modes, decode
 from pytake_shared.logs import log_context
 from pytake_shared.settings import ServiceSettings
 from pytake_shared.topics import dlq
@@ -51,61 +51,6 @@ PARKED = Counter("pytake_records_parked_total", "Records sent to a DLQ", ["topic
 RETRIED = Counter("pytake_record_retries_total", "Handler retries", ["topic", "group"])
 LAG = Gauge("pytake_consumer_lag", "High-water mark minus position", ["topic", "partition"])
 BATCH_SECONDS = Histogram("pytake_batch_seconds", "Time to handle one batch", ["group"])
-
-
-@dataclass(frozen=True)
-class Record:
-    """A decoded record: the envelope and where it came from."""
-
-    topic: str
-    partition: int
-    offset: int
-    key: str | None
-    envelope: Envelope
-    timestamp_ms: int
-    value: bytes = b""
-    headers: tuple[tuple[str, bytes], ...] = ()
-
-    @property
-    def tp(self) -> TopicPartition:
-        return TopicPartition(self.topic, self.partition)
-
-
-class RecordHandler:
-    """Base for handlers: override `handle`; set `batched` and override `handle_batch` where
-    a whole batch is cheaper (it must be all-or-nothing: on failure the loop replays the
-    batch record by record through `handle`)."""
-
-    batched = False
-    # Batched handlers without per-partition state (e.g. the router) may take everything one
-    # poll returned at once, partitions concatenated in order; the loop then commits every
-    # partition in one call. Fewer, larger batches when many partitions carry a few records.
-    across_partitions = False
-    # Pipelined handlers start records with `submit` and finish them in their own time; the
-    # loop commits only the offsets below the first unfinished record (see pipeline.py).
-    pipelined = False
-
-    async def handle(self, record: Record) -> None:
-        raise NotImplementedError
-
-    async def submit(self, record: Record, park: ParkFn) -> asyncio.Future[bool]:
-        """Pipelined handlers: start `record`; the future is True once handled, False once
-        parked through `park(record, reason)`. May wait (backpressure) before returning."""
-        raise NotImplementedError
-
-    async def handle_batch(self, records: Sequence[Record]) -> None:
-        for record in records:
-            await self.handle(record)
-
-    async def on_assigned(self, partitions: set[TopicPartition]) -> dict[TopicPartition, int]:
-        """Called on assignment; return offsets to resume from (stored by the handler)."""
-        return {}
-
-    async def on_revoked(self, partitions: set[TopicPartition]) -> None:
-        """Called after the batch in progress finished, before partitions move away."""
-
-
-ParkFn = Callable[[Record, str], Awaitable[None]]
 
 
 class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]
@@ -147,6 +92,7 @@ class ConsumerLoop:
         max_records: int | None = None,
         fetch_max_wait_ms: int | None = None,
     ) -> None:
+        check_modes(handler)
         self._settings = settings
         self.fetch_max_wait_ms = fetch_max_wait_ms or settings.kafka_fetch_max_wait_ms
         self._topics = list(topics)
@@ -301,7 +247,7 @@ class ConsumerLoop:
         records: list[Record] = []
         for rec in raw:
             try:
-                records.append(_decode(rec))
+                records.append(decode(rec))
             except EnvelopeError as exc:
                 if records:
                     await self._deliver(records)
@@ -320,7 +266,7 @@ class ConsumerLoop:
         for raw in mine.values():
             for rec in raw:
                 try:
-                    records.append(_decode(rec))
+                    records.append(decode(rec))
                 except EnvelopeError as exc:
                     await self._park(rec, f"undecodable: {exc}")
         if records:
@@ -341,7 +287,7 @@ class ConsumerLoop:
         loop = asyncio.get_running_loop()
         for rec in raw:
             try:
-                record = _decode(rec)
+                record = decode(rec)
             except EnvelopeError as exc:
                 await self._park(rec, f"undecodable: {exc}")
                 parked: asyncio.Future[bool] = loop.create_future()
@@ -454,14 +400,4 @@ class ConsumerLoop:
             log.warning("commit of %s failed: %r", offsets, exc)
 
 
-def _decode(rec: ConsumerRecord) -> Record:
-    return Record(
-        topic=rec.topic,
-        partition=rec.partition,
-        offset=rec.offset,
-        key=rec.key.decode("utf-8", "replace") if rec.key is not None else None,
-        envelope=Envelope.from_bytes(rec.value),
-        timestamp_ms=rec.timestamp,
-        value=rec.value,
-        headers=tuple(rec.headers or ()),
-    )
+__all__ = ["ConsumerLoop", "ParkFn", "Record", "RecordHandler"]
