@@ -132,6 +132,19 @@ def _support_with_an_api_call() -> Executor:
     return run
 
 
+def _as_analytics_reads_it(wire: Envelope, offset: int) -> Fact:
+    """A record as the projection handler turns it into a `Fact`."""
+    return Fact(
+        str(wire.id),
+        wire.type.removeprefix(ev.PREFIX),
+        wire.data,
+        wire.time,
+        KEY,
+        wire.organization_id,
+        offset,
+    )
+
+
 SCENARIOS = {"pizza with a handoff": _pizza_with_a_handoff, "support": _support_with_an_api_call}
 
 
@@ -142,15 +155,7 @@ def test_every_reader_decodes_what_the_executor_writes(scenario: str) -> None:
     for offset, (event, envelope) in enumerate(run.records):
         wire = Envelope.from_bytes(envelope.to_bytes())  # as it crosses the broker
         assert ev.is_event(wire.type) and ev.decode(wire.type, wire.data) == event
-        fact = Fact(
-            str(wire.id),
-            wire.type.removeprefix(ev.PREFIX),
-            wire.data,
-            wire.time,
-            KEY,
-            wire.organization_id,
-            offset,
-        )
+        fact = _as_analytics_reads_it(wire, offset)
         assert fact.event == event  # the analytics projection
         entry = Entry(0, offset, KEY, wire.time, wire)
         assert decode_event(entry) == event  # pytake replay
@@ -165,15 +170,7 @@ def test_the_projection_folds_a_real_conversation_without_skipping_anything(
     messages: list[Any] = []
     for offset, (_, envelope) in enumerate(run.records):
         wire = Envelope.from_bytes(envelope.to_bytes())
-        fact = Fact(
-            str(wire.id),
-            wire.type.removeprefix(ev.PREFIX),
-            wire.data,
-            wire.time,
-            KEY,
-            wire.organization_id,
-            offset,
-        )
+        fact = _as_analytics_reads_it(wire, offset)
         if fact.type == "conversation_started":
             conversations[str(fact.conversation_id)] = start(fact)  # raises Unusable if it cannot
         elif fact.conversation_id in conversations:

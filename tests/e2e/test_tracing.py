@@ -4,7 +4,6 @@ OTLP/HTTP collector of the test's own."""
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +17,7 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
 )
 
 from pytake_shared.testing.embedded import free_port
-from pytake_tools.stack import Stack, StackConfig
+from pytake_tools.stack import Stack
 from pytake_tools.webhooks import signed, text_webhook
 
 pytestmark = pytest.mark.e2e
@@ -82,23 +81,18 @@ async def collector() -> AsyncIterator[tuple[str, Collector]]:
         await runner.cleanup()
 
 
+@pytest.fixture
+def stack_env(collector: tuple[str, Collector]) -> dict[str, str]:
+    """The stack's services export their spans to the test's collector, every 200 ms."""
+    return {"OTEL_EXPORTER_OTLP_ENDPOINT": collector[0], "OTEL_BSP_SCHEDULE_DELAY": "200"}
+
+
 async def test_one_webhooks_trace_nests_hop_by_hop_through_every_service(
-    kafka_bootstrap: str, database: str, tmp_path: Path, collector: tuple[str, Collector]
+    stack: Stack, collector: tuple[str, Collector]
 ) -> None:
-    endpoint, found = collector
-    config = StackConfig.with_free_ports(
-        kafka_bootstrap=kafka_bootstrap,
-        database_url=database,
-        namespace=f"e2e{uuid.uuid4().hex[:8]}",
-        partitions=4,
-        log_dir=tmp_path / "logs",
-        demo_flow_file=str(FIXTURES / "hello_flow.json"),
-        status_delays_ms="",
-        extra_env={"OTEL_EXPORTER_OTLP_ENDPOINT": endpoint, "OTEL_BSP_SCHEDULE_DELAY": "200"},
-    )
-    stack = Stack(config)
+    _, found = collector
+    config = stack.config
     try:
-        await stack.start()
         body, headers = signed(
             config.app_secret, text_webhook(NUMBER, "5511966665555", "hi", wamid="wamid.otel.1")
         )
@@ -137,7 +131,8 @@ async def test_one_webhooks_trace_nests_hop_by_hop_through_every_service(
                     break
                 await asyncio.sleep(0.3)
     finally:
-        await asyncio.to_thread(stack.stop)  # the collector goes on answering their last export
+        # Stopped here, off the event loop, so the collector answers their last exports.
+        await asyncio.to_thread(stack.stop)
 
     assert webhook is not None and webhook.parent_id == ""  # the trace starts at the webhook
     spans = {k: v for k, v in hops.items() if v is not None}

@@ -3,15 +3,19 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 import asyncpg
+import httpx
 import pytest
 
 from pytake_sender.adapters.graph import GraphClient
+from pytake_sender.adapters.ledger import OutboundLedger
 from pytake_sender.bootstrap import MIGRATIONS
+from pytake_sender.domain.retry import RetryPolicy
+from pytake_sender.handlers import Pacing, SenderHandler
 from pytake_shared import contracts as c
 from pytake_shared.config import ConfigView, NumberConfig, snapshot
 from pytake_shared.db import create_pool, migrate_pool
@@ -20,6 +24,7 @@ from pytake_shared.kafka import Record
 from pytake_shared.secrets import SecretBox
 from pytake_shared.settings import ServiceSettings
 from pytake_shared.testing.fixtures import record_of
+from pytake_shared.topics import Topics
 from pytake_tools.metasim import SimulatorSettings, run_simulator
 
 BOX = SecretBox("sender-test-key")
@@ -115,3 +120,58 @@ def simulator() -> Simulated:
                 await graph.close()
 
     return run
+
+
+@pytest.fixture
+def make_handler(
+    config: ConfigView, sender_pool: asyncpg.Pool, producer: Any, topics: Topics
+) -> Callable[..., SenderHandler]:
+    """A handler on the test's config, ledger and broker, with short waits and retries."""
+
+    def build(
+        graph: GraphClient,
+        view: ConfigView | None = None,
+        ledger: OutboundLedger | None = None,
+        **pacing: Any,
+    ) -> SenderHandler:
+        return SenderHandler(
+            topics,
+            view or config,
+            ledger or OutboundLedger(sender_pool),
+            graph,
+            producer,
+            pacing=Pacing(**{"confirm_wait_s": 0.5, **pacing}),
+            policy=RetryPolicy(base_s=0.01, cap_s=0.05),
+        )
+
+    return build
+
+
+class Probe:
+    """What a test reads afterwards: the simulator's calls, the delivery events, the ledger."""
+
+    def __init__(
+        self, drain: Callable[[str], Awaitable[list[Any]]], topics: Topics, pool: asyncpg.Pool
+    ) -> None:
+        self._drain, self._topics, self._pool = drain, topics, pool
+
+    async def calls(self, base_url: str) -> list[dict[str, Any]]:
+        async with httpx.AsyncClient() as client:
+            response = await client.get(f"{base_url}/_sim/messages")
+        response.raise_for_status()
+        calls: list[dict[str, Any]] = response.json()["messages"]
+        return calls
+
+    async def deliveries(self) -> list[Envelope]:
+        return [Envelope.from_bytes(r.value) for r in await self._drain(self._topics.wa_delivery)]
+
+    async def row(self, outbound_id: str = "out-1") -> dict[str, Any] | None:
+        found = await self._pool.fetchrow(
+            "SELECT * FROM sender.outbound_ledger WHERE outbound_id = $1", outbound_id
+        )
+        return dict(found) if found else None
+
+
+@pytest.fixture
+def probe(drain: Any, topics: Topics, sender_pool: asyncpg.Pool) -> Probe:
+    return Probe(drain, topics, sender_pool)

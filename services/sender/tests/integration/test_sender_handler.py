@@ -3,78 +3,29 @@ outbound_id reaches Meta at most once it was accepted, and every outcome is publ
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
 
 from pytake_sender.adapters.graph import GraphClient
-from pytake_sender.adapters.ledger import OutboundLedger
-from pytake_sender.confirmations import StatusConfirmations
-from pytake_sender.domain.retry import RetryPolicy
-from pytake_sender.handlers import Pacing, SenderHandler
+from pytake_sender.handlers import SenderHandler
 from pytake_shared import contracts as c
 from pytake_shared.config import ConfigView
 from pytake_shared.envelope import Envelope, deterministic_id
 from pytake_shared.errors import IndefiniteError, InvalidInput, TransientError
-from pytake_shared.kafka import Producer, Record
+from pytake_shared.kafka import Record
 from pytake_shared.testing.embedded import free_port
-from pytake_shared.topics import Topics
 
 NUMBER_ID = "106540352242922"
 WA_ID = "5511988887777"
 KEY = f"{NUMBER_ID}:{WA_ID}"
 TOKEN = "EAAG-good-token"
 
-Drain = Callable[[str], Awaitable[list[Any]]]
 MakeRecord = Callable[..., Record]
 MakeCommand = Callable[..., Envelope]
 Simulated = Callable[..., Any]
-
-
-@pytest.fixture
-def make_handler(
-    config: ConfigView, sender_pool: asyncpg.Pool, producer: Producer, topics: Topics
-) -> Callable[..., SenderHandler]:
-    def build(
-        graph: GraphClient,
-        view: ConfigView | None = None,
-        ledger: OutboundLedger | None = None,
-        **pacing: Any,
-    ) -> SenderHandler:
-        return SenderHandler(
-            topics,
-            view or config,
-            ledger or OutboundLedger(sender_pool),
-            graph,
-            producer,
-            pacing=Pacing(**{"confirm_wait_s": 0.5, **pacing}),
-            policy=RetryPolicy(base_s=0.01, cap_s=0.05),
-        )
-
-    return build
-
-
-async def _sim_calls(base_url: str) -> list[dict[str, Any]]:
-    async with httpx.AsyncClient() as client:
-        response = await client.get(f"{base_url}/_sim/messages")
-    response.raise_for_status()
-    calls: list[dict[str, Any]] = response.json()["messages"]
-    return calls
-
-
-async def _deliveries(drain: Drain, topics: Topics) -> list[Envelope]:
-    return [Envelope.from_bytes(r.value) for r in await drain(topics.wa_delivery)]
-
-
-async def _ledger(pool: asyncpg.Pool, outbound_id: str = "out-1") -> dict[str, Any] | None:
-    row = await pool.fetchrow(
-        "SELECT * FROM sender.outbound_ledger WHERE outbound_id = $1", outbound_id
-    )
-    return dict(row) if row else None
 
 
 async def test_an_accepted_send_is_recorded_and_published_with_its_wamid(
@@ -82,14 +33,12 @@ async def test_an_accepted_send_is_recorded_and_published_with_its_wamid(
     make_handler: Callable[..., SenderHandler],
     command: MakeCommand,
     record: MakeRecord,
-    drain: Drain,
-    topics: Topics,
-    sender_pool: asyncpg.Pool,
+    probe: Any,
 ) -> None:
     cmd = command("out-1")
     async with simulator() as (base_url, graph):
         await make_handler(graph).handle(record(cmd))
-        [call] = await _sim_calls(base_url)
+        [call] = await probe.calls(base_url)
 
     assert (call["phone_number_id"], call["version"], call["token"]) == (NUMBER_ID, "v21.0", TOKEN)
     assert call["body"] == {
@@ -101,12 +50,12 @@ async def test_an_accepted_send_is_recorded_and_published_with_its_wamid(
         "text": {"body": "Hello Ada", "preview_url": False},
     }
     assert call["status"] == 200
-    ledger = await _ledger(sender_pool)
+    ledger = await probe.row()
     assert ledger is not None
     assert (ledger["status"], ledger["wamid"], ledger["attempts"]) == ("accepted", call["wamid"], 1)
     assert (ledger["organization_id"], ledger["phone_number_id"]) == ("org-1", NUMBER_ID)
 
-    [accepted] = await _deliveries(drain, topics)
+    [accepted] = await probe.deliveries()
     assert accepted.type == c.DELIVERY_ACCEPTED
     assert accepted.id == deterministic_id("sender", c.DELIVERY_ACCEPTED, "out-1", "")
     assert accepted.data == {
@@ -126,17 +75,16 @@ async def test_the_same_command_again_is_not_sent_twice(
     make_handler: Callable[..., SenderHandler],
     command: MakeCommand,
     record: MakeRecord,
-    drain: Drain,
-    topics: Topics,
+    probe: Any,
 ) -> None:
     async with simulator() as (base_url, graph):
         handler = make_handler(graph)
         await handler.handle(record(command("out-1")))
         await handler.handle(record(command("out-1"), offset=1))
         await handler.handle(record(command("out-1"), offset=2))
-        calls = await _sim_calls(base_url)
+        calls = await probe.calls(base_url)
     assert len(calls) == 1
-    deliveries = await _deliveries(drain, topics)
+    deliveries = await probe.deliveries()
     # Re-published with the same id and wamid: harmless downstream.
     assert {(e.type, e.id, e.data["wamid"]) for e in deliveries} == {
         (c.DELIVERY_ACCEPTED, deliveries[0].id, calls[0]["wamid"])
@@ -148,16 +96,15 @@ async def test_different_outbound_ids_are_each_sent(
     make_handler: Callable[..., SenderHandler],
     command: MakeCommand,
     record: MakeRecord,
-    drain: Drain,
-    topics: Topics,
+    probe: Any,
 ) -> None:
     async with simulator() as (base_url, graph):
         handler = make_handler(graph)
         await handler.handle(record(command("out-1", kind="text", text="one")))
         await handler.handle(record(command("out-2", kind="text", text="two"), offset=1))
-        calls = await _sim_calls(base_url)
+        calls = await probe.calls(base_url)
     assert [call["body"]["text"]["body"] for call in calls] == ["one", "two"]
-    assert len({e.data["wamid"] for e in await _deliveries(drain, topics)}) == 2
+    assert len({e.data["wamid"] for e in await probe.deliveries()}) == 2
 
 
 async def test_a_permanent_error_fails_the_send_for_good(
@@ -165,9 +112,7 @@ async def test_a_permanent_error_fails_the_send_for_good(
     make_handler: Callable[..., SenderHandler],
     command: MakeCommand,
     record: MakeRecord,
-    drain: Drain,
-    topics: Topics,
-    sender_pool: asyncpg.Pool,
+    probe: Any,
 ) -> None:
     async with simulator(invalid_tokens=(TOKEN,)) as (base_url, graph):
         handler = make_handler(graph)
@@ -175,13 +120,13 @@ async def test_a_permanent_error_fails_the_send_for_good(
             await handler.handle(record(command("out-1")))
         # A redelivery neither calls Meta again nor raises: it is settled.
         await handler.handle(record(command("out-1"), offset=1))
-        calls = await _sim_calls(base_url)
+        calls = await probe.calls(base_url)
     assert [call["status"] for call in calls] == [401]
-    ledger = await _ledger(sender_pool)
+    ledger = await probe.row()
     assert ledger is not None
     assert (ledger["status"], ledger["last_error_code"]) == ("failed", 190)
     assert "expired" in ledger["last_error"]
-    [failed] = await _deliveries(drain, topics)
+    [failed] = await probe.deliveries()
     assert failed.type == c.DELIVERY_FAILED
     assert failed.id == deterministic_id("sender", c.DELIVERY_FAILED, "out-1", "")
     assert failed.data["code"] == 190
@@ -194,24 +139,22 @@ async def test_a_transient_error_is_published_as_retrying_and_raised_until_it_pa
     make_handler: Callable[..., SenderHandler],
     command: MakeCommand,
     record: MakeRecord,
-    drain: Drain,
-    topics: Topics,
-    sender_pool: asyncpg.Pool,
+    probe: Any,
 ) -> None:
     async with simulator(error_rate=1.0, error_kinds=("server",)) as (base_url, graph):
         handler = make_handler(graph)
         for _ in range(2):
             with pytest.raises(TransientError, match="Graph API 50"):
                 await handler.handle(record(command("out-1")))
-        ledger = await _ledger(sender_pool)
+        ledger = await probe.row()
         assert ledger is not None and (ledger["status"], ledger["attempts"]) == ("retrying", 2)
         async with httpx.AsyncClient() as client:
             (await client.put(f"{base_url}/_sim/faults", json={})).raise_for_status()
         await handler.handle(record(command("out-1")))
-        calls = await _sim_calls(base_url)
+        calls = await probe.calls(base_url)
 
     assert [call["status"] >= 500 for call in calls] == [True, True, False]
-    deliveries = await _deliveries(drain, topics)
+    deliveries = await probe.deliveries()
     assert [e.type for e in deliveries] == [
         c.DELIVERY_RETRYING,
         c.DELIVERY_RETRYING,
@@ -221,7 +164,7 @@ async def test_a_transient_error_is_published_as_retrying_and_raised_until_it_pa
     assert [e.data["attempt"] for e in retrying] == [1, 2]
     assert retrying[0].id != retrying[1].id  # each attempt is its own fact
     assert all(e.data["code"] in (1, 2, 131000) for e in retrying)
-    ledger = await _ledger(sender_pool)
+    ledger = await probe.row()
     assert ledger is not None and (ledger["status"], ledger["attempts"]) == ("accepted", 3)
 
 
@@ -230,13 +173,12 @@ async def test_throttling_is_retried(
     make_handler: Callable[..., SenderHandler],
     command: MakeCommand,
     record: MakeRecord,
-    drain: Drain,
-    topics: Topics,
+    probe: Any,
 ) -> None:
     async with simulator(error_rate=1.0, error_kinds=("throttle",)) as (_, graph):
         with pytest.raises(TransientError, match="Graph API 429"):
             await make_handler(graph).handle(record(command("out-1")))
-    [retrying] = await _deliveries(drain, topics)
+    [retrying] = await probe.deliveries()
     assert (retrying.type, retrying.data["code"]) == (c.DELIVERY_RETRYING, 130429)
 
 
@@ -245,19 +187,17 @@ async def test_a_timeout_is_indefinite_and_publishes_nothing(
     make_handler: Callable[..., SenderHandler],
     command: MakeCommand,
     record: MakeRecord,
-    drain: Drain,
-    topics: Topics,
-    sender_pool: asyncpg.Pool,
+    probe: Any,
 ) -> None:
     async with simulator(
         timeout_s=0.2, error_rate=1.0, error_kinds=("timeout",), timeout_seconds=0.6
     ) as (base_url, graph):
         with pytest.raises(IndefiniteError, match="did not answer in time"):
             await make_handler(graph).handle(record(command("out-1")))
-        calls = await _sim_calls(base_url)
+        calls = await probe.calls(base_url)
     assert len(calls) == 1  # the call did reach "Meta": the outcome is unknown, not a failure
-    assert await _deliveries(drain, topics) == []
-    ledger = await _ledger(sender_pool)
+    assert await probe.deliveries() == []
+    ledger = await probe.row()
     assert ledger is not None and ledger["status"] == "sending"
 
 
@@ -276,9 +216,7 @@ async def test_an_unreachable_graph_api_is_transient_not_indefinite(
     make_handler: Callable[..., SenderHandler],
     command: MakeCommand,
     record: MakeRecord,
-    drain: Drain,
-    topics: Topics,
-    sender_pool: asyncpg.Pool,
+    probe: Any,
 ) -> None:
     graph = GraphClient(f"http://127.0.0.1:{free_port()}", "v21.0", 2.0)
     try:
@@ -287,8 +225,8 @@ async def test_an_unreachable_graph_api_is_transient_not_indefinite(
     finally:
         await graph.close()
     assert not isinstance(info.value, IndefiniteError)
-    assert await _deliveries(drain, topics) == []
-    ledger = await _ledger(sender_pool)  # definitely not sent: the next try is a plain send
+    assert await probe.deliveries() == []
+    ledger = await probe.row()  # definitely not sent: the next try is a plain send
     assert ledger is not None and ledger["status"] == "retrying"
 
 
@@ -297,8 +235,7 @@ async def test_a_number_without_an_access_token_fails_without_calling_meta(
     make_handler: Callable[..., SenderHandler],
     command: MakeCommand,
     record: MakeRecord,
-    drain: Drain,
-    topics: Topics,
+    probe: Any,
 ) -> None:
     from pytake_shared.config import NumberConfig, snapshot
     from pytake_shared.secrets import SecretBox
@@ -316,8 +253,8 @@ async def test_a_number_without_an_access_token_fails_without_calling_meta(
         for n, view in enumerate((tokenless, ConfigView(ServiceSettings(), SecretBox("k")))):
             with pytest.raises(InvalidInput, match="no access token for " + NUMBER_ID):
                 await make_handler(graph, view).handle(record(command(f"out-{n}")))
-        assert await _sim_calls(base_url) == []
-    failed = await _deliveries(drain, topics)
+        assert await probe.calls(base_url) == []
+    failed = await probe.deliveries()
     assert {(e.type, e.data["code"], e.data["permanent"]) for e in failed} == {
         (c.DELIVERY_FAILED, None, True)
     }
@@ -328,14 +265,13 @@ async def test_an_unsendable_message_fails_without_calling_meta(
     make_handler: Callable[..., SenderHandler],
     command: MakeCommand,
     record: MakeRecord,
-    drain: Drain,
-    topics: Topics,
+    probe: Any,
 ) -> None:
     async with simulator() as (base_url, graph):
         with pytest.raises(InvalidInput, match="empty body"):
             await make_handler(graph).handle(record(command("out-1", kind="text", text="")))
-        assert await _sim_calls(base_url) == []
-    [failed] = await _deliveries(drain, topics)
+        assert await probe.calls(base_url) == []
+    [failed] = await probe.deliveries()
     assert failed.type == c.DELIVERY_FAILED
     assert failed.data["reason"] == "text message with an empty body"
 
@@ -345,12 +281,12 @@ async def test_an_unsendable_message_is_recorded_as_failed_in_the_ledger(
     make_handler: Callable[..., SenderHandler],
     command: MakeCommand,
     record: MakeRecord,
-    sender_pool: asyncpg.Pool,
+    probe: Any,
 ) -> None:
     async with simulator() as (_, graph):
         with pytest.raises(InvalidInput):
             await make_handler(graph).handle(record(command("out-1", kind="text", text="")))
-    ledger = await _ledger(sender_pool)
+    ledger = await probe.row()
     assert ledger is not None and ledger["status"] == "failed"
 
 
@@ -359,15 +295,14 @@ async def test_a_mark_read_is_accepted_without_a_wamid(
     make_handler: Callable[..., SenderHandler],
     command: MakeCommand,
     record: MakeRecord,
-    drain: Drain,
-    topics: Topics,
+    probe: Any,
 ) -> None:
     cmd = command("out-read", kind="mark_read", message_id="wamid.HBgMNTU=", typing_indicator=True)
     async with simulator() as (base_url, graph):
         await make_handler(graph).handle(record(cmd))
-        [call] = await _sim_calls(base_url)
+        [call] = await probe.calls(base_url)
     assert call["type"] == "read"
-    [accepted] = await _deliveries(drain, topics)
+    [accepted] = await probe.deliveries()
     assert (accepted.type, accepted.data["wamid"]) == (c.DELIVERY_ACCEPTED, None)
 
 
@@ -376,11 +311,12 @@ async def test_a_business_scoped_user_is_sent_to_by_user_id(
     make_handler: Callable[..., SenderHandler],
     command: MakeCommand,
     record: MakeRecord,
+    probe: Any,
 ) -> None:
     cmd = command("out-bsu", contact=c.Contact(id="BR.77", user_id="BR.77"), kind="text", text="hi")
     async with simulator() as (base_url, graph):
         await make_handler(graph).handle(record(cmd))
-        [call] = await _sim_calls(base_url)
+        [call] = await probe.calls(base_url)
     assert call["body"]["recipient"] == "BR.77"
     assert call["status"] == 200
 
@@ -395,11 +331,10 @@ async def test_a_business_scoped_user_is_sent_to_by_user_id(
 async def test_a_record_that_is_not_a_send_command_is_invalid(
     make_handler: Callable[..., SenderHandler],
     record: MakeRecord,
-    drain: Drain,
-    topics: Topics,
     kind: str,
     data: dict[str, Any],
     reason: str,
+    probe: Any,
 ) -> None:
     graph = GraphClient(f"http://127.0.0.1:{free_port()}", "v21.0", 1.0)
     try:
@@ -409,163 +344,4 @@ async def test_a_record_that_is_not_a_send_command_is_invalid(
             )
     finally:
         await graph.close()
-    assert await _deliveries(drain, topics) == []
-
-
-def _status(wamid: str, outbound_id: str) -> Envelope:
-    """Meta's `sent` status for a send, as it reaches wa.inbound.v1."""
-    return Envelope.new(
-        c.WA_STATUS_RECEIVED,
-        source="pytake-ingress",
-        subject=KEY,
-        data={
-            "phone_number_id": NUMBER_ID,
-            "status": {"id": wamid, "status": "sent", "biz_opaque_callback_data": outbound_id},
-        },
-    )
-
-
-async def test_an_unknown_outcome_confirmed_by_metas_status_is_accepted_without_a_second_call(
-    simulator: Simulated,
-    make_handler: Callable[..., SenderHandler],
-    command: MakeCommand,
-    record: MakeRecord,
-    drain: Drain,
-    topics: Topics,
-    sender_pool: asyncpg.Pool,
-) -> None:
-    """Meta took the send but its answer was lost: the status webhook confirms it."""
-    async with simulator(
-        timeout_s=0.2, error_rate=1.0, error_kinds=("lost_answer",), timeout_seconds=0.6
-    ) as (base_url, graph):
-        handler = make_handler(graph)
-        with pytest.raises(IndefiniteError):
-            await handler.handle(record(command("out-1")))
-        [call] = await _sim_calls(base_url)
-        await StatusConfirmations(OutboundLedger(sender_pool)).handle_batch(
-            [record(_status(call["wamid"], "out-1"))]
-        )
-        await handler.handle(record(command("out-1")))  # the redelivery, or the lane's retry
-        assert len(await _sim_calls(base_url)) == 1
-    [accepted] = await _deliveries(drain, topics)
-    assert (accepted.type, accepted.data["wamid"]) == (c.DELIVERY_ACCEPTED, call["wamid"])
-    ledger = await _ledger(sender_pool)
-    assert ledger is not None and (ledger["status"], ledger["wamid"]) == ("accepted", call["wamid"])
-
-
-async def test_an_unknown_outcome_without_confirmation_is_indefinite_and_never_sent_again(
-    simulator: Simulated,
-    make_handler: Callable[..., SenderHandler],
-    command: MakeCommand,
-    record: MakeRecord,
-    drain: Drain,
-    topics: Topics,
-    sender_pool: asyncpg.Pool,
-) -> None:
-    async with simulator(
-        timeout_s=0.2, error_rate=1.0, error_kinds=("timeout",), timeout_seconds=0.6
-    ) as (base_url, graph):
-        handler = make_handler(graph)
-        with pytest.raises(IndefiniteError):
-            await handler.handle(record(command("out-1")))
-        await handler.handle(record(command("out-1")))  # no status came within the wait
-        await handler.handle(record(command("out-1")))  # and a later redelivery does nothing
-        assert len(await _sim_calls(base_url)) == 1
-    [indefinite] = await _deliveries(drain, topics)
-    assert indefinite.type == c.DELIVERY_INDEFINITE
-    assert "not sent again" in indefinite.data["reason"]
-    ledger = await _ledger(sender_pool)
-    assert ledger is not None and ledger["status"] == "indefinite"
-    # A status that arrives after all still tells the truth.
-    await StatusConfirmations(OutboundLedger(sender_pool)).handle_batch(
-        [record(_status("wamid.LATE", "out-1"))]
-    )
-    ledger = await _ledger(sender_pool)
-    assert ledger is not None and ledger["status"] == "accepted"
-
-
-async def test_with_resend_unconfirmed_an_unknown_outcome_is_sent_again_after_the_wait(
-    simulator: Simulated,
-    make_handler: Callable[..., SenderHandler],
-    command: MakeCommand,
-    record: MakeRecord,
-) -> None:
-    async with simulator(
-        timeout_s=0.2, error_rate=1.0, error_kinds=("timeout",), timeout_seconds=0.6
-    ) as (base_url, graph):
-        handler = make_handler(graph, resend_unconfirmed=True)
-        for _ in range(2):
-            with pytest.raises(IndefiniteError):
-                await handler.handle(record(command("out-1")))
-        assert len(await _sim_calls(base_url)) == 2  # at least once: the price is a duplicate
-
-
-class _FlakyLedger(OutboundLedger):
-    """The real ledger, whose database refuses the first writes of an acceptance."""
-
-    def __init__(self, pool: asyncpg.Pool, failures: int) -> None:
-        super().__init__(pool)
-        self.failures = failures
-
-    async def finish(self, outbound_id: str, *args: Any, **kwargs: Any) -> None:
-        if args[2:3] == ("accepted",) and self.failures:
-            self.failures -= 1
-            raise ConnectionRefusedError("connection to the database refused")
-        await super().finish(outbound_id, *args, **kwargs)
-
-
-async def test_an_accepted_send_whose_ledger_write_fails_is_recorded_later_never_resent(
-    simulator: Simulated,
-    make_handler: Callable[..., SenderHandler],
-    command: MakeCommand,
-    record: MakeRecord,
-    drain: Drain,
-    topics: Topics,
-    sender_pool: asyncpg.Pool,
-) -> None:
-    ledger = _FlakyLedger(sender_pool, failures=3)
-    async with simulator() as (base_url, graph):
-        await make_handler(graph, ledger=ledger).handle(record(command("out-1")))
-        [call] = await _sim_calls(base_url)
-    assert ledger.failures == 0
-    row = await _ledger(sender_pool)
-    assert row is not None and (row["status"], row["wamid"]) == ("accepted", call["wamid"])
-    [accepted] = await _deliveries(drain, topics)
-    assert accepted.type == c.DELIVERY_ACCEPTED
-
-
-class _LostAttempt(OutboundLedger):
-    """The real ledger whose first `attempt` is written but its answer lost (the database
-    went away right after the commit)."""
-
-    def __init__(self, pool: asyncpg.Pool) -> None:
-        super().__init__(pool)
-        self.lost = 1
-
-    async def attempt(self, outbound_id: str, organization_id: str, phone_number_id: str) -> int:
-        attempts = await super().attempt(outbound_id, organization_id, phone_number_id)
-        if self.lost:
-            self.lost -= 1
-            raise ConnectionResetError(104, "Connection reset by peer")
-        return attempts
-
-
-async def test_a_sending_row_this_process_never_sent_is_sent_without_waiting_or_doubt(
-    simulator: Simulated,
-    make_handler: Callable[..., SenderHandler],
-    command: MakeCommand,
-    record: MakeRecord,
-    sender_pool: asyncpg.Pool,
-) -> None:
-    """The ledger says `sending`, but this process knows the call was never made: it is a
-    plain send, not an unknown outcome to mark indefinite."""
-    async with simulator() as (base_url, graph):
-        handler = make_handler(graph, ledger=_LostAttempt(sender_pool), confirm_wait_s=30)
-        with pytest.raises(ConnectionResetError):
-            await handler.handle(record(command("out-1")))
-        assert (await _ledger(sender_pool) or {})["status"] == "sending"
-        async with asyncio.timeout(5):  # no 30 s confirmation wait
-            await handler.handle(record(command("out-1")))
-        assert len(await _sim_calls(base_url)) == 1
-    row = await _ledger(sender_pool)
-    assert row is not None and row["status"] == "accepted"
+    assert await probe.deliveries() == []
