@@ -45,6 +45,7 @@ def test_dev_runs_everything_and_ctrl_c_stops_every_process(tmp_path: Path) -> N
                 break
         up_after = time.monotonic() - started
         assert any("PyTake is up" in line for line in lines), "".join(lines)
+        assert f"http://127.0.0.1:{ports['analytics']}/console/" in "".join(lines)  # and its login
         # A guard against a hang, not a speed target: on a busy machine start-up takes 15-40 s.
         assert up_after < 120, f"make dev took {up_after:.1f}s to be up"
         family = psutil.Process(proc.pid).children(recursive=True)

@@ -37,6 +37,7 @@ def _banner(stack: Stack, sample: Path) -> str:
     cfg = stack.config
     sig = signature(cfg.app_secret, sample.read_bytes())
     rows = [
+        ("console", stack.url("analytics") + "/console/"),
         ("analytics API", stack.url("analytics") + "/docs"),
         ("ingress webhook", stack.webhook_url),
         ("Meta simulator", stack.url("metasim") + "/_sim/messages"),
@@ -59,7 +60,7 @@ def _banner(stack: Stack, sample: Path) -> str:
         f"       -H 'X-Hub-Signature-256: {sig}' --data-binary @{sample}",
         f"  curl -s '{stack.url('metasim')}/_sim/messages?phone_number_id={DEMO_NUMBER}'",
         "",
-        f"  API login: {cfg.admin_email} / {cfg.admin_password}"
+        f"  console and API login: {cfg.admin_email} / {cfg.admin_password}"
         f" (POST {stack.url('analytics')}/api/v1/auth/login)",
         f"  (secrets of this checkout: {DEV_FILE}; a variable you export wins)",
         "",
