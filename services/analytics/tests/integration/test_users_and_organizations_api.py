@@ -120,3 +120,20 @@ async def test_an_organizations_language_is_a_setting_shown_and_checked(
     r = await client.patch(url, json={"settings": {"language": "tlh"}}, headers=admin)
     assert r.status_code == 400
     assert "not one of en, pt-BR, es" in r.json()["error"]["message"]
+
+
+async def test_users_are_listed_by_role_within_the_callers_organization(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """What the console's assign list asks for: the people who can take a conversation."""
+    admin = world.headers("org_admin@a")
+    r = await client.get("/api/v1/users?role=agent&role=org_admin", headers=admin)
+    assert r.status_code == 200, r.text
+    found = r.json()["users"]
+    assert found and {u["role"] for u in found} <= {"agent", "org_admin"}
+    assert {u["organization_id"] for u in found} == {str(world.org_a)}
+    assert r.json()["total"] == len(found)
+    viewers = (await client.get("/api/v1/users?role=viewer", headers=admin)).json()["users"]
+    assert all(u["role"] == "viewer" for u in viewers)
+    bad = await client.get("/api/v1/users?role=owner", headers=admin)
+    assert bad.status_code == 400  # the API answers any invalid parameter with 400

@@ -35,14 +35,16 @@ async def list_users(
     scope: uuid.UUID | None,
     organization_id: uuid.UUID | None,
     *,
+    roles: list[str] | None = None,
     limit: int,
     offset: int,
 ) -> tuple[list[dict[str, Any]], int]:
     rows, total = await page(
         conn,
         "users",
-        f"{_IN_SCOPE} AND ($2::uuid IS NULL OR organization_id = $2)",
-        [scope, organization_id],
+        f"{_IN_SCOPE} AND ($2::uuid IS NULL OR organization_id = $2) "
+        "AND ($3::text[] IS NULL OR role::text = ANY($3::text[]))",
+        [scope, organization_id, roles],
         limit=limit,
         offset=offset,
     )

@@ -97,10 +97,18 @@ async def list_users(
     ctx: Ctx,
     paging: Page,
     organization_id: Annotated[uuid.UUID | None, Query()] = None,
+    role: Annotated[
+        list[Role] | None, Query(description="only these roles (repeat it: ?role=agent&role=...)")
+    ] = None,
 ) -> UserPage:
     async with ctx.store.connect() as conn:
         rows, total = await users.list_users(
-            conn, user.scope, organization_id, limit=paging.per_page, offset=paging.offset
+            conn,
+            user.scope,
+            organization_id,
+            roles=[str(r) for r in role] if role else None,
+            limit=paging.per_page,
+            offset=paging.offset,
         )
     return UserPage(
         users=[user_out(r) for r in rows], total=total, page=paging.page, per_page=paging.per_page
