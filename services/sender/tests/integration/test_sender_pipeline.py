@@ -305,8 +305,10 @@ async def test_bursts_to_one_contact_follow_the_pair_rate(
     times = [call["time"] for call in accepted]
     texts = [call["body"]["text"]["body"] for call in accepted]
     assert texts == [f"551177 #{n}" for n in range(6)]
-    # A burst of 3, then one every 0.5 s: the 4th no sooner than 0.5 s after the first...
-    assert times[3] - times[0] >= 0.45 and times[5] - times[0] >= 1.45
+    # A burst of 3, then one every 0.5 s: the 4th no sooner than 0.5 s after the first, the
+    # 6th 1.5 s after. Measured at the simulator, where the first call arrives late by the time
+    # it took to open its connection (tens of ms on a busy machine): 0.1 s of slack.
+    assert times[3] - times[0] >= 0.4 and times[5] - times[0] >= 1.4
 
 
 def _cancel(contact: str, conversation_id: str) -> Envelope:
