@@ -69,6 +69,7 @@ class Envelope(BaseModel):
     ) -> Envelope:
         """Build an envelope; with `causation`, inherit its correlation and tenant, and continue
         its trace (from the span handling it, when tracing is on: `tracing.py`)."""
+        cause_id = str(causation.id) if causation is not None else None
         if causation is not None:
             correlation_id = correlation_id or causation.correlation_id
             organization_id = organization_id or causation.organization_id
@@ -80,11 +81,11 @@ class Envelope(BaseModel):
             time=time or utcnow(),
             subject=subject,
             correlation_id=correlation_id,
-            causation_id=str(causation.id) if causation is not None else None,
+            causation_id=cause_id,
             organization_id=organization_id,
             traceparent=(
-                tracing.traceparent_for(str(causation.id), causation.traceparent)
-                if causation is not None
+                tracing.traceparent_for(cause_id, causation.traceparent)
+                if cause_id is not None and causation is not None
                 else tracing.current_traceparent()
             ),
             data=data,

@@ -67,6 +67,19 @@ async def _accepted(base_url: str) -> list[dict[str, Any]]:
     return [m for m in found if m["status"] == 200]
 
 
+def _member(
+    settings: ServiceSettings, topics: Topics, handler: SenderHandler, producer: Producer
+) -> ConsumerLoop:
+    """A sender instance's consumer: a member of the test's sender group on wa.outbound.v1."""
+    return ConsumerLoop(
+        settings,
+        topics=[topics.wa_outbound],
+        group_id=f"{topics.namespace}-sender",
+        handler=handler,
+        producer=producer,
+    )
+
+
 async def _run(
     settings: ServiceSettings,
     topics: Topics,
@@ -83,13 +96,7 @@ async def _run(
             return await expect() >= 2000
         return len(await _accepted(base_url)) >= expect
 
-    loop = ConsumerLoop(
-        settings,
-        topics=[topics.wa_outbound],
-        group_id=f"{topics.namespace}-sender",
-        handler=handler,
-        producer=producer,
-    )
+    loop = _member(settings, topics, handler, producer)
     task = asyncio.create_task(loop.run())
     try:
         async with asyncio.timeout(timeout_s):
@@ -242,16 +249,7 @@ async def test_two_sender_instances_together_keep_a_numbers_rate(
             SenderHandler(topics, _config(mps=rate), OutboundLedger(sender_pool), graph, producer)
             for _ in range(2)
         ]
-        loops = [
-            ConsumerLoop(
-                make_settings(),
-                topics=[topics.wa_outbound],
-                group_id=f"{topics.namespace}-sender",
-                handler=handler,
-                producer=producer,
-            )
-            for handler in handlers
-        ]
+        loops = [_member(make_settings(), topics, h, producer) for h in handlers]
         tasks = [asyncio.create_task(loop.run()) for loop in loops]
         try:
             async with asyncio.timeout(90):
