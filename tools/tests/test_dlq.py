@@ -46,14 +46,15 @@ async def _cli(kind: str, *argv: str) -> tuple[int, str, str]:
 
 
 async def _consume(settings: ServiceSettings, topics: Topics, handler: Picky, until: Any) -> None:
+    producer = Producer(settings)
     loop = ConsumerLoop(
         settings,
         topics=[topics.wa_inbound],
         group_id=f"{topics.namespace}-picky",
         handler=handler,
-        producer=Producer(settings),
+        producer=producer,
     )
-    await loop._producer.start()
+    await producer.start()
     task = asyncio.create_task(loop.run())
     try:
         async with asyncio.timeout(30):
@@ -62,7 +63,7 @@ async def _consume(settings: ServiceSettings, topics: Topics, handler: Picky, un
     finally:
         loop.stop()
         await asyncio.wait_for(task, 20)
-        await loop._producer.stop()
+        await producer.stop()
 
 
 async def test_parked_records_are_listed_shown_and_redriven_safely_twice(

@@ -22,7 +22,8 @@ from pytake_shared import loop as event_loop
 from pytake_shared.config import ConfigView
 from pytake_shared.db import create_pool, migrate_pool
 from pytake_shared.kafka.admin import ensure_topics, wait_for_broker
-from pytake_shared.kafka.consumer import ConsumerLoop, RecordHandler
+from pytake_shared.kafka.consumer import ConsumerLoop
+from pytake_shared.kafka.handlers import Handler
 from pytake_shared.kafka.producer import Producer
 from pytake_shared.logs import configure_logging
 from pytake_shared.runtime import Runtime
@@ -182,7 +183,7 @@ def start_consumer(
     *,
     topics: Sequence[str],
     group_id: str,
-    handler: RecordHandler,
+    handler: Handler,
     producer: Producer,
     wait_for: asyncio.Event | None = None,
     background: bool = False,

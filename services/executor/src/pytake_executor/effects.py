@@ -22,8 +22,8 @@ from pytake_executor.adapters import egress
 from pytake_shared import contracts as c
 from pytake_shared.egress import EgressPolicy
 from pytake_shared.envelope import Envelope, deterministic_id
-from pytake_shared.kafka import Producer, Record, RecordHandler
-from pytake_shared.kafka.consumer import ParkFn
+from pytake_shared.kafka import PipelinedHandler, Producer, Record
+from pytake_shared.kafka.handlers import ParkFn
 from pytake_shared.topics import Topics
 
 log = logging.getLogger(__name__)
@@ -36,9 +36,7 @@ WEBHOOK = "pytake.conversation.webhook_requested"
 MAX_TEXT_BODY = 10_000
 
 
-class EffectsHandler(RecordHandler):
-    pipelined = True
-
+class EffectsHandler(PipelinedHandler):
     def __init__(
         self,
         topics: Topics,

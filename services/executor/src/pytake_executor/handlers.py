@@ -33,7 +33,7 @@ from pytake_shared.contracts.conversation_events import (
     to_data,
 )
 from pytake_shared.envelope import Envelope, deterministic_id
-from pytake_shared.kafka import Producer, Record, RecordHandler
+from pytake_shared.kafka import BatchHandler, Producer, Record
 from pytake_shared.topics import Topics
 
 log = logging.getLogger(__name__)
@@ -42,10 +42,7 @@ COMMANDS = Counter("pytake_executor_commands_total", "Commands by outcome", ["ty
 SOURCE = "pytake-executor"
 
 
-class ExecutorHandler(RecordHandler):
-    batched = True
-    across_partitions = True  # offsets and outbox rows are kept per partition in the batch
-
+class ExecutorHandler(BatchHandler):
     def __init__(
         self, topics: Topics, store: Store, flows: ConfigFlows, producer: Producer
     ) -> None:
@@ -62,9 +59,6 @@ class ExecutorHandler(RecordHandler):
                 log.info("published %d outbox leftovers of partition %d", published, tp.partition)
         stored = await self._store.offsets(self._topics.commands, [tp.partition for tp in mine])
         return {TopicPartition(self._topics.commands, p): off for p, off in stored.items()}
-
-    async def handle(self, record: Record) -> None:
-        await self.handle_batch([record])
 
     async def handle_batch(self, records: Sequence[Record]) -> None:
         async with self._store.pool.acquire() as conn, conn.transaction():

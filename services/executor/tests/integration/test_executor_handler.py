@@ -276,7 +276,7 @@ async def test_a_status_command_is_recorded_without_outputs(
             ).model_dump(mode="json")
         ),
     )
-    await handler.handle(record(status, offset=5))
+    await handler.handle_batch([record(status, offset=5)])
     assert await drain(topics.events) == []
     assert await drain(topics.wa_outbound) == []
     assert await executor_pool.fetchval("SELECT next_offset FROM executor.offsets") == 6

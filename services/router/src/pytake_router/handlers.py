@@ -24,7 +24,7 @@ from pytake_shared import contracts as c
 from pytake_shared.config import ConfigView
 from pytake_shared.envelope import Envelope, deterministic_id
 from pytake_shared.errors import InvalidInput
-from pytake_shared.kafka import Producer, Record, RecordHandler
+from pytake_shared.kafka import BatchHandler, Producer, Record
 from pytake_shared.topics import Topics
 
 log = logging.getLogger(__name__)
@@ -51,10 +51,7 @@ def _conversational(env: Envelope) -> bool:
     return True
 
 
-class RouterHandler(RecordHandler):
-    batched = True
-    across_partitions = True  # no per-partition state: one ledger query and produce per poll
-
+class RouterHandler(BatchHandler):
     def __init__(
         self,
         topics: Topics,
@@ -69,9 +66,6 @@ class RouterHandler(RecordHandler):
         self._producer = producer
         self._limit = rate_limit_per_minute
         self._limiter = RateLimiter()
-
-    async def handle(self, record: Record) -> None:
-        await self.handle_batch([record])
 
     async def handle_batch(self, records: Sequence[Record]) -> None:
         records = [r for r in records if self._keep(r.envelope)]

@@ -216,7 +216,7 @@ async def test_items_that_are_not_about_a_conversation_are_not_forwarded(
         subject=NUMBER_ID,
         data={"field": "account_update", "value": {}},
     )
-    await router.handle(record(field))
+    await router.handle_batch([record(field)])
     assert len(await drain(topics.commands)) == 0
     assert len(await drain(topics.events)) == 0
 
@@ -233,7 +233,7 @@ async def test_a_message_without_phone_number_id_is_invalid_input_and_nothing_is
 ) -> None:
     env = inbound("wamid.X", number_id=number_id)
     with pytest.raises(InvalidInput, match="without phone_number_id"):
-        await router.handle(record(env))
+        await router.handle_batch([record(env)])
     assert len(await drain(topics.commands)) == 0
     assert await _ledger_keys(router_pool) == set()
 
@@ -252,7 +252,7 @@ async def test_a_poison_item_fails_the_whole_batch_so_nothing_is_half_done(
     assert len(await drain(topics.commands)) == 0
     assert await _ledger_keys(router_pool) == set()
     # The consumer loop then replays it record by record: the good one goes through.
-    await router.handle(record(good))
+    await router.handle_batch([record(good)])
     assert len(await drain(topics.commands)) == 1
 
 

@@ -8,20 +8,14 @@ from collections.abc import Sequence
 
 from pytake_sender.adapters.ledger import OutboundLedger
 from pytake_shared import contracts as c
-from pytake_shared.kafka import Record, RecordHandler
+from pytake_shared.kafka import BatchHandler, Record
 
 CONFIRMING = {"sent", "delivered", "read", "played"}
 
 
-class StatusConfirmations(RecordHandler):
-    batched = True
-    across_partitions = True  # one ledger update per poll
-
+class StatusConfirmations(BatchHandler):
     def __init__(self, ledger: OutboundLedger) -> None:
         self._ledger = ledger
-
-    async def handle(self, record: Record) -> None:
-        await self.handle_batch([record])
 
     async def handle_batch(self, records: Sequence[Record]) -> None:
         found: list[tuple[str, str]] = []

@@ -51,8 +51,8 @@ from pytake_shared.config import ConfigView
 from pytake_shared.envelope import Envelope, deterministic_id
 from pytake_shared.errors import InvalidInput, TransientError
 from pytake_shared.faults import is_transient
-from pytake_shared.kafka import Producer, Record, RecordHandler
-from pytake_shared.kafka.consumer import ParkFn
+from pytake_shared.kafka import PipelinedHandler, Producer, Record
+from pytake_shared.kafka.handlers import ParkFn
 from pytake_shared.topics import Topics
 
 log = logging.getLogger(__name__)
@@ -88,11 +88,9 @@ class RetryableSend(TransientError):
         self.retry_after_s = retry_after_s
 
 
-class SenderHandler(RecordHandler):
+class SenderHandler(PipelinedHandler):
     """One Graph API attempt per `handle`; `submit` runs attempts in per-contact lanes with
     pacing and the retry policy (see `pacing.py`, `retry.py`, `lanes.py`)."""
-
-    pipelined = True
 
     def __init__(
         self,

@@ -52,9 +52,9 @@ async def test_an_unknown_outcome_confirmed_by_a_status_webhook_is_not_sent_agai
     ledger = OutboundLedger(sender_pool)
     await ledger.attempt("out-1", "org-1", NUMBER_ID)  # a call whose answer was lost
     confirmations = StatusConfirmations(ledger)
-    await confirmations.handle(_status("out-1", "failed"))  # failures confirm nothing
+    await confirmations.handle_batch([_status("out-1", "failed")])  # failures confirm nothing
     assert (await ledger.get("out-1") or {})["status"] == "sending"
-    await confirmations.handle(_status("out-1"))
+    await confirmations.handle_batch([_status("out-1")])
     async with simulator() as (base_url, graph):
         handler = SenderHandler(
             topics, config, ledger, graph, producer, pacing=Pacing(confirm_wait_s=0.5)

@@ -21,8 +21,8 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from pytake_shared.envelope import Envelope
 from pytake_shared.kafka.admin import ensure_topics, wait_for_broker
-from pytake_shared.kafka.consumer import Record
 from pytake_shared.kafka.producer import Producer
+from pytake_shared.kafka.records import Record
 from pytake_shared.settings import ServiceSettings
 from pytake_shared.testing.embedded import EmbeddedBroker, EmbeddedPostgres, with_database
 from pytake_shared.topics import Topics

@@ -34,7 +34,7 @@ from pytake_analytics.domain.projection import (
     start,
 )
 from pytake_shared import contracts as c
-from pytake_shared.kafka import Record, RecordHandler
+from pytake_shared.kafka import BatchHandler, Record
 from pytake_shared.topics import Topics
 
 log = logging.getLogger(__name__)
@@ -52,10 +52,7 @@ LAST_EVENT = Gauge(
 )
 
 
-class ProjectionHandler(RecordHandler):
-    batched = True
-    across_partitions = True  # one transaction and one commit per poll
-
+class ProjectionHandler(BatchHandler):
     def __init__(self, topics: Topics, pool: asyncpg.Pool, *, rebuilding: bool = False) -> None:
         self._topics = topics
         self.pool = pool
@@ -69,9 +66,6 @@ class ProjectionHandler(RecordHandler):
             for tp in partitions
             if tp.topic in self.sources
         }
-
-    async def handle(self, record: Record) -> None:
-        await self.handle_batch([record])
 
     async def handle_batch(self, records: Sequence[Record]) -> None:
         """A whole poll (several topics and partitions) in one transaction."""

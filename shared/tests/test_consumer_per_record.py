@@ -1,4 +1,5 @@
-"""The shared consumer loop against the real (embedded) broker."""
+"""The consumer loop feeding a `RecordHandler` record by record, against the real broker:
+order per key, commits, poison records, the environment and bugs, rebalance, stored offsets."""
 
 from __future__ import annotations
 
@@ -8,13 +9,15 @@ from typing import Any
 
 import asyncpg
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from pytake_shared.envelope import Envelope
 from pytake_shared.errors import ConsumerHalted, InvalidInput, TransientError
 from pytake_shared.kafka import ConsumerLoop, Producer, Record, RecordHandler
 from pytake_shared.settings import ServiceSettings
 from pytake_shared.topics import Topics, dlq
+
+from .consumer_kit import Pace, a_member_joins_and_leaves_mid_stream, committed, item, run_until
 
 
 def _env(n: int, kind: str = "test.ok") -> Envelope:
@@ -33,19 +36,6 @@ class Collecting(RecordHandler):
         if self._fail is not None and (exc := self._fail(record)) is not None:
             raise exc
         self.seen.append(n)
-
-
-async def _run_until(loop: ConsumerLoop, cond: Callable[[], bool], timeout: float = 30) -> None:
-    task = asyncio.create_task(loop.run())
-    try:
-        async with asyncio.timeout(timeout):
-            while not cond():
-                if task.done():
-                    task.result()
-                await asyncio.sleep(0.05)
-    finally:
-        loop.stop()
-        await asyncio.wait_for(task, 20)
 
 
 async def _read_all(bootstrap: str, topic: str, expect: int) -> list[Any]:
@@ -85,10 +75,15 @@ async def test_records_are_handled_in_order_per_key_and_committed(
         handler=handler,
         producer=producer,
     )
-    await _run_until(loop, lambda: len(handler.seen) == 30)
+    await run_until(loop, lambda: len(handler.seen) == 30)
     for key in range(3):
         per_key = [n for n in handler.seen if n % 3 == key]
         assert per_key == sorted(per_key)
+    group = f"{topics.namespace}-g"
+    assert (
+        sum((await committed(settings.kafka_bootstrap_servers, group, topics.wa_inbound)).values())
+        == 30
+    )
 
     # A second loop in the same group starts after the committed offsets: nothing again.
     await producer.send(topics.wa_inbound, _env(100))
@@ -100,7 +95,7 @@ async def test_records_are_handled_in_order_per_key_and_committed(
         handler=again,
         producer=producer,
     )
-    await _run_until(loop2, lambda: again.seen == [100])
+    await run_until(loop2, lambda: again.seen == [100])
 
 
 async def test_poison_records_are_parked_with_their_reason_and_the_rest_flow(
@@ -127,8 +122,8 @@ async def test_poison_records_are_parked_with_their_reason_and_the_rest_flow(
         handler=handler,
         producer=producer,
     )
-    loop.RETRY_BASE_S = 0.01
-    await _run_until(loop, lambda: sorted(handler.seen) == [0, 1, 3, 4, 5])
+    loop.retry.base_s = 0.01
+    await run_until(loop, lambda: sorted(handler.seen) == [0, 1, 3, 4, 5])
     parked = await _read_all(kafka_bootstrap, dlq(topics.wa_inbound), 2)
     reasons = sorted(dict(r.headers)["dlq.reason"].decode() for r in parked)
     assert reasons[0] == "invalid: bad n"
@@ -158,7 +153,7 @@ async def test_a_bug_stops_the_consumer_parks_nothing_and_the_restart_resumes_at
     again = ConsumerLoop(
         settings, topics=[topics.wa_inbound], group_id=group, handler=fixed, producer=producer
     )
-    await _run_until(again, lambda: 4 in fixed.seen)
+    await run_until(again, lambda: 4 in fixed.seen)
     assert 4 not in buggy.seen  # (records before it may come again: handlers are idempotent)
     assert await drain(dlq(topics.wa_inbound)) == []
 
@@ -202,8 +197,8 @@ async def test_raw_driver_errors_of_an_unavailable_database_are_retried_never_pa
         handler=handler,
         producer=producer,
     )
-    loop.RETRY_BASE_S = 0.01
-    await _run_until(loop, lambda: handler.seen == [7])
+    loop.retry.base_s = 0.01
+    await run_until(loop, lambda: handler.seen == [7])
     assert handler.calls[7] == 5
     assert readiness == [True, False, False, False, False]  # not ready while it waits
     assert loop.ready()
@@ -230,8 +225,8 @@ async def test_transient_errors_are_retried_until_they_pass(
         handler=handler,
         producer=producer,
     )
-    loop.RETRY_BASE_S = 0.01
-    await _run_until(loop, lambda: handler.seen == [7])
+    loop.retry.base_s = 0.01
+    await run_until(loop, lambda: handler.seen == [7])
     assert handler.calls[7] == 4
 
 
@@ -250,3 +245,92 @@ async def test_too_many_parked_in_a_row_halts_the_consumer(
     )
     with pytest.raises(ConsumerHalted, match="4 records parked in a row"):
         await asyncio.wait_for(loop.run(), 30)
+
+
+class Slow(RecordHandler):
+    def __init__(self, log: list[tuple[str, int]]) -> None:
+        self.pace = Pace(log)
+
+    async def handle(self, record: Record) -> None:
+        await self.pace.step(record)
+
+
+async def test_a_member_joining_and_leaving_loses_nothing_and_keeps_order_per_key(
+    make_settings: Callable[..., ServiceSettings], topics: Topics, producer: Producer
+) -> None:
+    def make(log: list[tuple[str, int]]) -> tuple[Slow, Pace]:
+        handler = Slow(log)
+        return handler, handler.pace
+
+    await a_member_joins_and_leaves_mid_stream(
+        make_settings(kafka_session_timeout_ms=6000), topics, producer, make
+    )
+
+
+class ResumesFromStore(RecordHandler):
+    """Says it already applied everything before offset 3 of every partition it gets."""
+
+    def __init__(self) -> None:
+        self.seen: list[int] = []
+        self.assigned: set[TopicPartition] = set()
+
+    async def on_assigned(self, partitions: set[TopicPartition]) -> dict[TopicPartition, int]:
+        self.assigned |= partitions
+        return {tp: 3 for tp in partitions}
+
+    async def handle(self, record: Record) -> None:
+        self.seen.append(record.envelope.data["n"])
+
+
+async def test_the_loop_resumes_from_the_offsets_the_handler_stored(
+    make_settings: Callable[..., ServiceSettings], topics: Topics, producer: Producer
+) -> None:
+    await producer.send_many([(topics.commands, item(n)) for n in range(5)])
+    handler = ResumesFromStore()
+    loop = ConsumerLoop(
+        make_settings(),
+        topics=[topics.commands],
+        group_id=f"{topics.namespace}-resume",
+        handler=handler,
+        producer=producer,
+    )
+    await run_until(loop, lambda: len(handler.seen) >= 2)
+    assert handler.seen == [3, 4]
+    assert {tp.topic for tp in handler.assigned} == {topics.commands}
+    assert loop.assigned.is_set()
+
+
+async def test_a_stop_during_transient_retries_gives_up_and_commits_nothing(
+    make_settings: Callable[..., ServiceSettings],
+    topics: Topics,
+    producer: Producer,
+    kafka_bootstrap: str,
+) -> None:
+    group = f"{topics.namespace}-restart"
+    await producer.send(topics.commands, item(7))
+    down = Collecting(lambda r: TransientError("database down"))
+    loop = ConsumerLoop(
+        make_settings(), topics=[topics.commands], group_id=group, handler=down, producer=producer
+    )
+    loop.retry.base_s = 0.01
+    task = asyncio.create_task(loop.run())
+    async with asyncio.timeout(20):
+        while down.calls.get(7, 0) < 2:
+            await asyncio.sleep(0.02)
+    loop.stop()
+    with pytest.raises(TransientError, match="database down"):
+        await asyncio.wait_for(task, 20)
+    # Nothing was committed: the group's next member starts at the record again.
+    assert await committed(kafka_bootstrap, group, topics.commands) == {}
+
+
+def test_the_consumer_of_a_loop_that_is_not_running_is_not_available() -> None:
+    loop = ConsumerLoop(
+        ServiceSettings(),
+        topics=["t"],
+        group_id="g",
+        handler=Collecting(),
+        producer=Producer(ServiceSettings()),
+    )
+    with pytest.raises(RuntimeError, match="not started"):
+        _ = loop.consumer
