@@ -14,7 +14,7 @@ import asyncpg
 from pytake_executor.adapters.flows import ConfigFlows
 from pytake_executor.adapters.store import Store
 from pytake_executor.bootstrap import MIGRATIONS
-from pytake_executor.domain.commands import Inbound
+from pytake_executor.domain.commands import HandleInbound
 from pytake_executor.domain.engine import Flows, decide
 from pytake_executor.domain.flow import load_flow
 from pytake_executor.domain.state import ConversationState, evolve
@@ -74,8 +74,8 @@ SURVEY: dict[str, Any] = {
 }
 
 
-def _inbound(i: int, n: int, text: str) -> Inbound:
-    return Inbound(
+def _inbound(i: int, n: int, text: str) -> HandleInbound:
+    return HandleInbound(
         f"c{i}-{n}",
         "org",
         "bot",

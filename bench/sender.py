@@ -119,7 +119,7 @@ async def _one(
             batch = []
             for i in range(chunk, min(n, chunk + 500)):
                 contact = f"55{i % contacts:09d}"
-                cmd = c.SendCommand(
+                cmd = c.SendMessage(
                     outbound_id=f"o{i}",
                     organization_id="o",
                     phone_number_id=NUMBER,

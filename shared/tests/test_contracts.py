@@ -9,14 +9,14 @@ from pytake_shared import contracts as c
 
 
 def test_a_send_command_round_trips_through_json() -> None:
-    cmd = c.SendCommand(
+    cmd = c.SendMessage(
         outbound_id="o-1",
         organization_id="org",
         phone_number_id="123",
         contact=c.Contact(id="55", wa_id="55", name="Ada"),
         message=c.OutboundMessage(kind="buttons", text="Pick", buttons=[{"id": "a", "title": "A"}]),
     )
-    assert c.SendCommand.model_validate(cmd.model_dump(mode="json")) == cmd
+    assert c.SendMessage.model_validate(cmd.model_dump(mode="json")) == cmd
 
 
 def test_an_unknown_outbound_kind_is_refused() -> None:

@@ -55,7 +55,7 @@ def send_command(
     outbound_id: str = "out-1", *, contact: c.Contact | None = None, **message: Any
 ) -> Envelope:
     """A `pytake.outbound.send` command as the executor publishes it (a text by default)."""
-    payload = c.SendCommand(
+    payload = c.SendMessage(
         outbound_id=outbound_id,
         organization_id="org-1",
         phone_number_id=NUMBER_ID,

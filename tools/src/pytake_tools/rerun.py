@@ -23,7 +23,7 @@ import orjson
 
 from pytake_executor.adapters.commands import to_command
 from pytake_executor.adapters.flows import ConfigFlows
-from pytake_executor.domain.commands import ApiCallResult, Command, Inbound, TimerFired
+from pytake_executor.domain.commands import Command, CompleteApiCall, FireTimer, HandleInbound
 from pytake_executor.domain.engine import decide
 from pytake_executor.domain.flow import Flow
 from pytake_executor.domain.run import Flows
@@ -186,11 +186,11 @@ def _matched(
 ) -> tuple[Command, str]:
     """Hand a recorded API result or timer firing to what the re-run waits on, if its id
     differs (the other version asked at another point, so under another id)."""
-    if isinstance(command, ApiCallResult) and state.pending_call is not None:
+    if isinstance(command, CompleteApiCall) and state.pending_call is not None:
         pending = state.pending_call.request_id
         if command.request_id != pending:
             return replace(command, request_id=pending), "api result handed to the re-run's call"
-    if isinstance(command, TimerFired) and command.timer_id not in state.timers:
+    if isinstance(command, FireTimer) and command.timer_id not in state.timers:
         kind = timer_kinds.get(command.timer_id)
         same = [tid for tid, t in state.timers.items() if t.kind == kind]
         if len(same) == 1:
@@ -199,12 +199,12 @@ def _matched(
 
 
 def describe(command: Command) -> str:
-    if isinstance(command, Inbound):
+    if isinstance(command, HandleInbound):
         reply = f" (reply {command.reply_id})" if command.reply_id else ""
         return f"inbound {command.text!r}{reply}" if command.text is not None else "inbound"
-    if isinstance(command, TimerFired):
+    if isinstance(command, FireTimer):
         return f"timer_fired {command.timer_id[:8]}"
-    if isinstance(command, ApiCallResult):
+    if isinstance(command, CompleteApiCall):
         return f"api_call_result {command.status or command.error}"
     return command.type
 

@@ -217,7 +217,7 @@ async def test_agent_actions_publish_commands_keyed_by_the_conversation(
     for k, env in got:
         by_type.setdefault(env["type"], []).append((k, env))
     assert len(got) == 5  # the idempotent retry is the same record id, published twice
-    texts = by_type[c.CMD_AGENT_MESSAGE]
+    texts = by_type[c.CMD_SEND_AGENT_MESSAGE]
     assert {env["id"] for _, env in texts if env["data"].get("text")} == {r1.json()["command_id"]}
     k, env = next(x for x in texts if "template" in x[1]["data"])
     assert k == bea.key and env["data"]["template"]["name"] == "reopen_chat"

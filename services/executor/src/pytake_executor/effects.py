@@ -3,8 +3,8 @@
 A separate consumer of conversation.events.v1 picks up `api_call_requested` and
 `webhook_requested`, makes the HTTP call through the egress guard (`adapters/egress.py`: no
 private or local destination, time and size bounded), and feeds the outcome back as a command
-on the conversation's key: `api_call_result` (the flow goes on along its success or error path)
-or `webhook_result` (recorded only). Results are commands (and so recorded), which is why a
+on the conversation's key: `complete_api_call` (the flow goes on along its success or error path)
+or `record_webhook_result` (recorded only). Results are commands (and so recorded), which is why a
 replay never calls the outside world again. Calls run concurrently (pipelined), so one slow API
 holds up no other conversation.
 """
@@ -19,7 +19,7 @@ import orjson
 from prometheus_client import Counter
 
 from pytake_executor.adapters import egress
-from pytake_shared import contracts as c
+from pytake_shared.contracts import commands
 from pytake_shared.egress import EgressPolicy
 from pytake_shared.envelope import Envelope, deterministic_id
 from pytake_shared.kafka import PipelinedHandler, Producer, Record
@@ -81,23 +81,31 @@ class EffectsHandler(PipelinedHandler):
         CALLS.labels(kind, outcome).inc()
         if answer.error:
             log.warning("%s of node %s: %s", kind, data.get("node_id"), answer.error)
-        result: dict[str, Any] = {
-            "request_id": data["request_id"],
-            "status": answer.status,
-            "error": answer.error,
-        }
+        result: commands.CompleteApiCall | commands.RecordWebhookResult
         if env.type == API_CALL:
-            command, result["body"] = c.CMD_API_CALL_RESULT, _parsed(answer.body)
+            result = commands.CompleteApiCall(
+                request_id=data["request_id"],
+                status=answer.status,
+                body=_parsed(answer.body),
+                error=answer.error,
+            )
         else:
-            command, result["node_id"] = c.CMD_WEBHOOK_RESULT, data.get("node_id") or ""
+            result = commands.RecordWebhookResult(
+                request_id=data["request_id"],
+                node_id=data.get("node_id") or "",
+                status=answer.status,
+                error=answer.error,
+            )
+        command = commands.type_of(result)
+        seed = commands.id_seed(command).rsplit(".", 1)[-1]
         await self._publish(
             Envelope.new(
                 command,
-                id=deterministic_id(command.rsplit(".", 1)[-1], data["request_id"]),
+                id=deterministic_id(seed, data["request_id"]),
                 source="pytake-executor",
                 subject=env.subject,
                 causation=env,
-                data=result,
+                data=result.model_dump(mode="json"),
             )
         )
         return True

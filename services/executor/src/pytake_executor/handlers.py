@@ -127,7 +127,7 @@ class ExecutorHandler(BatchHandler):
                 )
             )
             if isinstance(event, MessageQueued):
-                send = c.SendCommand(
+                send = c.SendMessage(
                     outbound_id=event.outbound_id,
                     organization_id=state.organization_id or "",
                     phone_number_id=state.phone_number_id or "",

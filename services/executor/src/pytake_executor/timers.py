@@ -1,4 +1,4 @@
-"""Fires due timers: each becomes a `timer_fired` command on the conversation's key, so it is
+"""Fires due timers: each becomes a `fire_timer` command on the conversation's key, so it is
 handled in order with everything else that happens to the conversation.
 
 Timers are rows written with the state that scheduled them, so they survive restarts. Publish
@@ -14,7 +14,7 @@ from collections.abc import Callable
 from prometheus_client import Counter
 
 from pytake_executor.adapters.store import Store
-from pytake_shared import contracts as c
+from pytake_shared.contracts import commands
 from pytake_shared.envelope import Envelope, deterministic_id
 from pytake_shared.kafka import Producer
 from pytake_shared.topics import Topics
@@ -44,12 +44,14 @@ class TimerPoller:
             (
                 self._topics.commands,
                 Envelope.new(
-                    c.CMD_TIMER_FIRED,
-                    id=deterministic_id("timer_fired", t["timer_id"]),
+                    commands.FIRE_TIMER,
+                    id=deterministic_id(commands.id_seed(commands.FIRE_TIMER), t["timer_id"]),
                     source="pytake-executor",
                     subject=t["key"],
                     organization_id=t["organization_id"],
-                    data={"timer_id": t["timer_id"], "kind": t["kind"], "at": now},
+                    data=commands.FireTimer(
+                        timer_id=t["timer_id"], kind=t["kind"], at=now
+                    ).model_dump(mode="json"),
                 ),
             )
             for t in due

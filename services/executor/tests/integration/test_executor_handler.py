@@ -89,7 +89,7 @@ async def test_an_inbound_message_produces_its_events_and_one_send_per_message(
     assert [r.key for r in sent] == [KEY.encode()] * 2
     sends = _decoded(sent)
     assert [e.type for e in sends] == [c.OUT_SEND] * 2
-    commands = [c.SendCommand.model_validate(e.data) for e in sends]
+    commands = [c.SendMessage.model_validate(e.data) for e in sends]
     assert [s.message.text for s in commands] == ["Hello Ada from Acme", "Your name?"]
     queued = [e for e in events if e.type.endswith("message_queued")]
     assert [s.outbound_id for s in commands] == [e.data["outbound_id"] for e in queued]
@@ -214,7 +214,7 @@ async def test_an_agent_closing_the_conversation_cancels_its_waiting_bot_message
         c.CMD_CLOSE,
         source="pytake-analytics",
         subject=KEY,
-        data=c.CloseCommand(organization_id=state.organization_id or "").model_dump(mode="json"),
+        data=c.Close(organization_id=state.organization_id or "").model_dump(mode="json"),
     )
     await handler.handle_batch([record(close, offset=1)])
     outbound = _decoded(await drain(topics.wa_outbound))

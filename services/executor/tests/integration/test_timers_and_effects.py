@@ -77,11 +77,11 @@ async def test_a_delay_timer_survives_in_the_database_and_fires_as_a_command(
         ("session", started + 24 * 3600),
     ]
 
-    # Not due yet: nothing fires. Due: a timer_fired command on the conversation's key.
+    # Not due yet: nothing fires. Due: a fire_timer command on the conversation's key.
     assert await TimerPoller(store, producer, topics, clock=lambda: started + 4).tick() == 0
     assert await TimerPoller(store, producer, topics, clock=lambda: started + 5).tick() == 1
     [fired] = [Envelope.from_bytes(r.value) for r in await drain(topics.commands)]
-    assert (fired.type, fired.subject) == (c.CMD_TIMER_FIRED, KEY)
+    assert (fired.type, fired.subject) == (c.CMD_FIRE_TIMER, KEY)
     assert [r["kind"] for r in await executor_pool.fetch("SELECT kind FROM executor.timers")] == [
         "session"
     ]

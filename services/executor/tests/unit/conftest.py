@@ -13,16 +13,16 @@ from typing import Any
 import pytest
 
 from pytake_executor.domain.commands import (
-    AgentMessage,
-    ApiCallResult,
     Assign,
     Close,
     Command,
-    DeliveryStatus,
-    Inbound,
+    CompleteApiCall,
+    FireTimer,
+    HandleInbound,
+    HandleStatus,
     RestartFlow,
     Resume,
-    TimerFired,
+    SendAgentMessage,
 )
 from pytake_executor.domain.engine import decide
 from pytake_executor.domain.flow import Flow, load_flow
@@ -105,7 +105,7 @@ class Chat:
         self.now += after
         n = next(self.count)
         return self(
-            Inbound(
+            HandleInbound(
                 command_id=str(deterministic_id("test.command", n)),
                 organization_id="org-1",
                 chatbot_id="bot-1",
@@ -128,7 +128,7 @@ class Chat:
         """Fire the pending timer of `kind` at its time (plus `late` seconds)."""
         timer_id = self.timer(kind)
         self.now = max(self.now, self.state.timers[timer_id].fire_at + late)
-        return self(TimerFired(command_id=self._id(), timer_id=timer_id, at=self.now))
+        return self(FireTimer(command_id=self._id(), timer_id=timer_id, at=self.now))
 
     def result(
         self,
@@ -143,7 +143,7 @@ class Chat:
         pending = self.state.pending_call
         request = request_id or (pending.request_id if pending else "none")
         return self(
-            ApiCallResult(
+            CompleteApiCall(
                 command_id=self._id(),
                 request_id=request,
                 status=status,
@@ -155,7 +155,9 @@ class Chat:
 
     def agent(self, text: str, *, after: int = 1) -> Events:
         self.now += after
-        return self(AgentMessage(command_id=self._id(), text=text, at=self.now, agent_id="ag-1"))
+        return self(
+            SendAgentMessage(command_id=self._id(), text=text, at=self.now, agent_id="ag-1")
+        )
 
     def close(self, reason: str = "closed_by_agent") -> Events:
         return self(Close(command_id=self._id(), at=self.now, reason=reason))
@@ -171,7 +173,7 @@ class Chat:
 
     def status(self, status: str = "failed", code: int | None = 131047) -> Events:
         return self(
-            DeliveryStatus(command_id=self._id(), status=status, error_code=code, at=self.now)
+            HandleStatus(command_id=self._id(), status=status, error_code=code, at=self.now)
         )
 
 

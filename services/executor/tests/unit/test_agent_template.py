@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from pytake_executor.adapters.commands import to_command
-from pytake_executor.domain.commands import AgentMessage
+from pytake_executor.domain.commands import SendAgentMessage
 from pytake_shared import contracts as c
 from pytake_shared.contracts.conversation_events import (
     CommandIgnored,
@@ -29,7 +29,7 @@ TEMPLATE = {"name": "reopen_chat", "language_code": "pt_BR", "components": [{"ty
 def _template(c_: Any, template: dict[str, Any], *, after: int = 1) -> Any:
     c_.tick(after)
     return c_(
-        AgentMessage(
+        SendAgentMessage(
             command_id=str(uuid.uuid4()), text="", at=c_.now, agent_id="ag-1", template=template
         )
     )
@@ -70,7 +70,7 @@ def test_an_agent_template_without_a_name_or_conversation_is_ignored(chat: Any) 
 
 def _envelope(data: dict[str, Any]) -> Envelope:
     return Envelope.new(
-        c.CMD_AGENT_MESSAGE,
+        c.CMD_SEND_AGENT_MESSAGE,
         source="test",
         subject="1:2",
         data=data,
@@ -80,10 +80,10 @@ def _envelope(data: dict[str, Any]) -> Envelope:
 
 def test_the_command_envelope_carries_text_or_template() -> None:
     text = to_command(_envelope({"organization_id": "o", "text": "hello", "agent_id": "a"}))
-    assert isinstance(text, AgentMessage)
+    assert isinstance(text, SendAgentMessage)
     assert (text.text, text.template, text.agent_id) == ("hello", None, "a")
     tpl = to_command(_envelope({"organization_id": "o", "template": TEMPLATE}))
-    assert isinstance(tpl, AgentMessage)
+    assert isinstance(tpl, SendAgentMessage)
     assert tpl.template == TEMPLATE
     assert tpl.at == int(datetime(2024, 1, 1, tzinfo=UTC).timestamp())
 

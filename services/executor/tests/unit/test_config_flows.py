@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from pytake_executor.adapters.flows import ConfigFlows
-from pytake_executor.domain.engine import Inbound, decide
+from pytake_executor.domain.engine import HandleInbound, decide
 from pytake_executor.domain.state import ConversationState
 from pytake_shared.config import ChatbotConfig, FlowConfig
 
@@ -108,7 +108,7 @@ def test_a_flow_without_a_start_node_counts_as_no_flow_instead_of_crashing(confi
             }
         }
     )
-    inbound = Inbound(
+    inbound = HandleInbound(
         command_id="c-1",
         organization_id="org-1",
         chatbot_id="bot-1",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from pytake_executor.domain.engine import MAX_FLOW_ITERATIONS, Flows, Inbound, decide
+from pytake_executor.domain.engine import MAX_FLOW_ITERATIONS, Flows, HandleInbound, decide
 from pytake_executor.domain.flow import Flow, load_flow
 from pytake_executor.domain.state import ConversationState, evolve
 from pytake_shared.contracts.conversation_events import (
@@ -40,8 +40,10 @@ def flows_of(*flows: Flow) -> Flows:
     )
 
 
-def inbound(text: str | None = "hi", n: int = 0, *, at: int = T0, name: str = "Ada") -> Inbound:
-    return Inbound(
+def inbound(
+    text: str | None = "hi", n: int = 0, *, at: int = T0, name: str = "Ada"
+) -> HandleInbound:
+    return HandleInbound(
         command_id=str(deterministic_id("test.command", n)),
         organization_id="org-1",
         chatbot_id="bot-1",
@@ -56,7 +58,7 @@ def inbound(text: str | None = "hi", n: int = 0, *, at: int = T0, name: str = "A
 
 
 def run(
-    state: ConversationState, message: Inbound, flows: Flows
+    state: ConversationState, message: HandleInbound, flows: Flows
 ) -> tuple[ConversationState, list[Event]]:
     events = decide(state, message, flows)
     for event in events:
@@ -365,7 +367,7 @@ def test_a_message_without_text_is_captured_as_none_when_an_answer_is_optional()
 
 
 def test_a_message_whose_text_renders_empty_sends_nothing_and_the_flow_goes_on() -> None:
-    from pytake_executor.domain.engine import Flows, Inbound, decide
+    from pytake_executor.domain.engine import Flows, HandleInbound, decide
     from pytake_executor.domain.flow import load_flow
     from pytake_executor.domain.state import ConversationState
 
@@ -382,7 +384,7 @@ def test_a_message_whose_text_renders_empty_sends_nothing_and_the_flow_goes_on()
             "edges": [{"source": "s", "target": "empty"}, {"source": "empty", "target": "bye"}],
         },
     )
-    inbound = Inbound("c1", "o", "b", "n", {"id": "1"}, "w1", "text", "hi", None, 1)
+    inbound = HandleInbound("c1", "o", "b", "n", {"id": "1"}, "w1", "text", "hi", None, 1)
     events = decide(
         ConversationState(key="n:1"),
         inbound,

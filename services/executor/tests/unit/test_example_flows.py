@@ -1,5 +1,5 @@
 """The two example flows of the fixtures reproduce their README conversations message for
-message (the CRM of `support_lookup` is simulated by feeding `api_call_result` back)."""
+message (the CRM of `support_lookup` is simulated by feeding `complete_api_call` back)."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from pytake_executor.adapters.commands import to_command
-from pytake_executor.domain.commands import Inbound
+from pytake_executor.domain.commands import HandleInbound
 from pytake_shared import contracts as c
 from pytake_shared.contracts.conversation_events import InboundReceived
 from pytake_shared.envelope import Envelope
@@ -14,7 +14,7 @@ from pytake_shared.envelope import Envelope
 from .documents import two_questions
 
 
-def _command(message: dict[str, Any]) -> Inbound:
+def _command(message: dict[str, Any]) -> HandleInbound:
     env = Envelope.new(
         c.CMD_HANDLE_INBOUND,
         source="pytake-router",
@@ -29,7 +29,7 @@ def _command(message: dict[str, Any]) -> Inbound:
         ).model_dump(mode="json"),
     )
     command = to_command(env)
-    assert isinstance(command, Inbound)
+    assert isinstance(command, HandleInbound)
     return command
 
 
@@ -52,7 +52,7 @@ def test_the_event_carries_it(chat: Any) -> None:
     c_.say()
     place = {"latitude": 1.5, "longitude": 2.5, "name": "Home"}
     events = c_(
-        Inbound(
+        HandleInbound(
             command_id="cmd-loc",
             organization_id="org-1",
             chatbot_id="bot-1",

@@ -1,4 +1,4 @@
-"""`api_call` and `webhook`: requested through events, resumed by `api_call_result`."""
+"""`api_call` and `webhook`: requested through events, resumed by `complete_api_call`."""
 
 from __future__ import annotations
 

@@ -211,7 +211,7 @@ def test_a_delay_of_zero_or_junk_continues_at_once(chat: Any) -> None:
 
 
 def test_a_fired_timer_that_is_not_pending_is_ignored(chat: Any) -> None:
-    from pytake_executor.domain.commands import TimerFired
+    from pytake_executor.domain.commands import FireTimer
 
     c = chat(
         chain(
@@ -223,6 +223,6 @@ def test_a_fired_timer_that_is_not_pending_is_ignored(chat: Any) -> None:
     c.say()
     timer_id = c.timer("delay")
     assert c.fire("delay").texts == ["b"]
-    again = c(TimerFired(command_id="again", timer_id=timer_id, at=c.now + 1))
+    again = c(FireTimer(command_id="again", timer_id=timer_id, at=c.now + 1))
     assert again.kinds == ["command_ignored"]
-    assert c(TimerFired(command_id="x", timer_id="made-up", at=c.now)).kinds == ["command_ignored"]
+    assert c(FireTimer(command_id="x", timer_id="made-up", at=c.now)).kinds == ["command_ignored"]

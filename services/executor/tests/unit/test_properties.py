@@ -13,7 +13,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pytake_executor.domain.commands import TimerFired
+from pytake_executor.domain.commands import FireTimer
 from pytake_executor.domain.engine import MAX_FLOW_ITERATIONS
 from pytake_executor.domain.flow import load_flow
 from pytake_shared.contracts import OutboundMessage
@@ -117,7 +117,7 @@ def _act(c: Any, action: tuple[Any, ...]) -> Any:
             c.now = max(c.now, c.state.timers[timer_id].fire_at)
         else:
             timer_id = seen[action[1] % len(seen)]
-        return c(TimerFired(command_id=f"fire-{len(c.history)}", timer_id=timer_id, at=c.now))
+        return c(FireTimer(command_id=f"fire-{len(c.history)}", timer_id=timer_id, at=c.now))
     if kind == "result":
         return c.result(action[1], action[2], None if action[1] else "timeout")
     if kind == "wait":

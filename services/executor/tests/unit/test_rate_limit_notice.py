@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from pytake_executor.adapters.commands import to_command
-from pytake_executor.domain.commands import RateLimitNotice
+from pytake_executor.domain.commands import NotifyRateLimit
 from pytake_shared import contracts as c
 from pytake_shared.contracts.conversation_events import (
     CommandIgnored,
@@ -28,7 +28,7 @@ SLOW_DOWN = "Please wait a minute."
 def _notice(c_: Any, text: str = SLOW_DOWN) -> Any:
     c_.tick(1)
     return c_(
-        RateLimitNotice(command_id=str(uuid.uuid4()), text=text, at=c_.now, message_id="wamid.6")
+        NotifyRateLimit(command_id=str(uuid.uuid4()), text=text, at=c_.now, message_id="wamid.6")
     )
 
 
@@ -70,7 +70,7 @@ def test_without_an_open_conversation_nothing_is_sent_and_without_text_the_flow_
 
 def _envelope(data: dict[str, Any]) -> Envelope:
     return Envelope.new(
-        c.CMD_RATE_LIMIT_NOTICE,
+        c.CMD_NOTIFY_RATE_LIMIT,
         source="test",
         subject="1:2",
         data=data,
@@ -79,7 +79,7 @@ def _envelope(data: dict[str, Any]) -> Envelope:
 
 
 def test_the_router_command_becomes_the_engine_command() -> None:
-    notice = c.RateLimitNotice(
+    notice = c.NotifyRateLimit(
         organization_id="o",
         chatbot_id="b",
         phone_number_id="1",
@@ -90,7 +90,7 @@ def test_the_router_command_becomes_the_engine_command() -> None:
         received_at=1_700_000_005,
     )
     command = to_command(_envelope(notice.model_dump(mode="json")))
-    assert command == RateLimitNotice(
+    assert command == NotifyRateLimit(
         command_id=str(command.command_id), text=SLOW_DOWN, at=1_700_000_005, message_id="wamid.6"
     )
     without_time = to_command(_envelope({**notice.model_dump(mode="json"), "received_at": 0}))

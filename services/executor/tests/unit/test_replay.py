@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pytake_executor.domain.engine import Flows, Inbound, decide
+from pytake_executor.domain.engine import Flows, HandleInbound, decide
 from pytake_executor.domain.flow import load_flow
 from pytake_executor.domain.state import ConversationState, _change, evolve
 from pytake_shared.contracts.conversation_events import EVENT_ADAPTER, Event, MessageQueued
@@ -46,8 +46,8 @@ FLOW = load_flow(
 FLOWS = Flows(main_flow=lambda bot: FLOW, by_version=lambda i, v: FLOW)
 
 
-def _inbound(n: int, text: str | None) -> Inbound:
-    return Inbound(
+def _inbound(n: int, text: str | None) -> HandleInbound:
+    return HandleInbound(
         command_id=str(deterministic_id("cmd", n)),
         organization_id="org-1",
         chatbot_id="bot-1",

@@ -16,12 +16,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from prometheus_client import Counter
+from pydantic import ValidationError
 
 from pytake_router.adapters.ledger import DedupeLedger
 from pytake_router.domain.ratelimit import RateLimiter
 from pytake_router.domain.routing import resolve
 from pytake_shared import contracts as c
 from pytake_shared.config import ConfigView
+from pytake_shared.contracts import commands, wa_inbound
+from pytake_shared.contracts import conversation_events as ev
 from pytake_shared.envelope import Envelope, deterministic_id
 from pytake_shared.errors import InvalidInput
 from pytake_shared.kafka import BatchHandler, Producer, Record
@@ -105,22 +108,23 @@ class RouterHandler(BatchHandler):
         """The command that makes the executor tell the contact to slow down (once a window);
         the organization's `rate_limit_notice` setting words it, else the executor does, in
         the flow's language."""
-        data = limited.data
-        org = self._config.organization(limited.organization_id or "")
+        event = ev.decode_router(limited.type, limited.data)
+        assert isinstance(event, ev.RateLimited)
+        org_id = limited.organization_id or ""
+        org = self._config.organization(org_id)
         text = (org.settings if org else {}).get("rate_limit_notice") or ""
         return self._command(
-            c.CMD_RATE_LIMIT_NOTICE,
             env,
-            limited.organization_id or "",
-            c.RateLimitNotice(
-                organization_id=limited.organization_id or "",
-                chatbot_id=data["chatbot_id"],
-                phone_number_id=data["phone_number_id"],
-                contact=self._contact(env, data["contact"], data["message"]),
-                message_id=data["message"].get("id"),
+            org_id,
+            c.NotifyRateLimit(
+                organization_id=org_id,
+                chatbot_id=event.chatbot_id,
+                phone_number_id=event.phone_number_id,
+                contact=self._contact(env, event.contact, event.message),
+                message_id=event.message.get("id"),
                 text=str(text),
-                limit_per_minute=data["limit_per_minute"],
-                received_at=int(data["message"].get("timestamp") or 0),
+                limit_per_minute=event.limit_per_minute,
+                received_at=int(event.message.get("timestamp") or 0),
             ),
         )
 
@@ -128,68 +132,40 @@ class RouterHandler(BatchHandler):
         if env.type not in (c.WA_MESSAGE_RECEIVED, c.WA_STATUS_RECEIVED):
             ROUTED.labels("not_conversational").inc()
             return None
-        number_id = env.data.get("phone_number_id")
-        if not isinstance(number_id, str) or ":" not in env.subject:
-            raise InvalidInput(f"{env.type} without phone_number_id or contact")
+        try:
+            if env.type == c.WA_STATUS_RECEIVED:
+                status = wa_inbound.decode_status(env.data)
+                return self._status(env, status["phone_number_id"], dict(status["status"]))
+            item = wa_inbound.decode_message(env.data)
+        except ValidationError as exc:
+            raise InvalidInput(f"bad {env.type}: {exc}") from exc
+        number_id = self._number(env, item["phone_number_id"])
         route = resolve(self._config, number_id)
-        if env.type == c.WA_STATUS_RECEIVED:
-            if route.organization_id is None:
-                ROUTED.labels("status_unknown_number").inc()
-                return None
-            ROUTED.labels("status").inc()
-            return self._topics.commands, self._command(
-                c.CMD_HANDLE_STATUS,
-                env,
-                route.organization_id,
-                c.HandleStatus(
-                    organization_id=route.organization_id,
-                    phone_number_id=number_id,
-                    status=env.data["status"],
-                ),
-            )
+        contact: dict[str, Any] = dict(item["contact"])
+        message: dict[str, Any] = dict(item["message"])
         if not route.routed or route.organization_id is None or route.chatbot_id is None:
             ROUTED.labels(f"unrouted_{route.reason}").inc()
             log.warning("unrouted message on %s: %s", number_id, route.reason)
-            return self._topics.events, Envelope.new(
-                c.EVT_UNROUTED,
-                id=deterministic_id("router.unrouted", env.id),
-                source=SOURCE,
-                subject=env.subject,
-                causation=env,
-                organization_id=route.organization_id,
-                data={
-                    "reason": route.reason,
-                    "phone_number_id": number_id,
-                    "message": env.data.get("message"),
-                    "contact": env.data.get("contact"),
-                },
+            unrouted = ev.Unrouted(
+                reason=route.reason, phone_number_id=number_id, message=message, contact=contact
             )
-        contact: dict[str, Any] = env.data.get("contact") or {}
-        message: dict[str, Any] = env.data.get("message") or {}
+            return self._topics.events, self._event(env, route.organization_id, unrouted)
         org = self._config.organization(route.organization_id)
         limit = int((org.settings if org else {}).get("rate_limit_per_minute", self._limit))
         verdict = self._limiter.check(env.subject, int(message.get("timestamp") or 0), limit)
         if not verdict.allowed:
             ROUTED.labels("rate_limited").inc()
-            return self._topics.events, Envelope.new(
-                c.EVT_RATE_LIMITED,
-                id=deterministic_id("router.rate_limited", env.id),
-                source=SOURCE,
-                subject=env.subject,
-                causation=env,
-                organization_id=route.organization_id,
-                data={
-                    "phone_number_id": number_id,
-                    "chatbot_id": route.chatbot_id,
-                    "limit_per_minute": limit,
-                    "notice": verdict.notice,
-                    "message": {k: v for k, v in message.items() if k != "raw"},
-                    "contact": contact,
-                },
+            limited = ev.RateLimited(
+                phone_number_id=number_id,
+                chatbot_id=route.chatbot_id,
+                limit_per_minute=limit,
+                notice=verdict.notice,
+                message=message,
+                contact=contact,
             )
+            return self._topics.events, self._event(env, route.organization_id, limited)
         ROUTED.labels("message").inc()
         return self._topics.commands, self._command(
-            c.CMD_HANDLE_INBOUND,
             env,
             route.organization_id,
             c.HandleInbound(
@@ -197,9 +173,45 @@ class RouterHandler(BatchHandler):
                 chatbot_id=route.chatbot_id,
                 phone_number_id=number_id,
                 contact=self._contact(env, contact, message),
-                message={k: v for k, v in message.items() if k != "raw"},
+                message=message,
                 received_at=int(message.get("timestamp") or 0),
             ),
+        )
+
+    @staticmethod
+    def _number(env: Envelope, number_id: str | None) -> str:
+        if not number_id or ":" not in env.subject:
+            raise InvalidInput(f"{env.type} without phone_number_id or contact")
+        return number_id
+
+    def _status(
+        self, env: Envelope, number_id: str | None, status: dict[str, Any]
+    ) -> tuple[str, Envelope] | None:
+        number = self._number(env, number_id)
+        route = resolve(self._config, number)
+        if route.organization_id is None:
+            ROUTED.labels("status_unknown_number").inc()
+            return None
+        ROUTED.labels("status").inc()
+        return self._topics.commands, self._command(
+            env,
+            route.organization_id,
+            c.HandleStatus(
+                organization_id=route.organization_id, phone_number_id=number, status=status
+            ),
+        )
+
+    @staticmethod
+    def _event(env: Envelope, org: str | None, event: ev.Unrouted | ev.RateLimited) -> Envelope:
+        kind = ev.UNROUTED if isinstance(event, ev.Unrouted) else ev.RATE_LIMITED
+        return Envelope.new(
+            kind,
+            id=deterministic_id(f"router.{kind.removeprefix(ev.PREFIX)}", env.id),
+            source=SOURCE,
+            subject=env.subject,
+            causation=env,
+            organization_id=org,
+            data=event.model_dump(mode="json"),
         )
 
     @staticmethod
@@ -212,10 +224,12 @@ class RouterHandler(BatchHandler):
         )
 
     @staticmethod
-    def _command(kind: str, env: Envelope, org: str, payload: Any) -> Envelope:
+    def _command(env: Envelope, org: str, payload: commands.Command) -> Envelope:
+        kind = commands.type_of(payload)
         return Envelope.new(
             kind,
-            id=deterministic_id("router", kind, env.id),
+            # The former name where there was one: a record routed again keeps its id.
+            id=deterministic_id("router", commands.id_seed(kind), env.id),
             source=SOURCE,
             subject=env.subject,
             causation=env,

@@ -302,9 +302,9 @@ async def test_a_sixth_message_from_one_contact_within_a_minute_is_recorded_not_
     forwarded = [e for e in commands if e.type == c.CMD_HANDLE_INBOUND]
     assert [e.data["message"]["id"] for e in forwarded] == [f"wamid.R{i}" for i in range(5)]
     # The first excess message also asks the executor to tell the contact, once per window.
-    notices = [e for e in commands if e.type == c.CMD_RATE_LIMIT_NOTICE]
+    notices = [e for e in commands if e.type == c.CMD_NOTIFY_RATE_LIMIT]
     assert len(commands) == 6 and len(notices) == 1
-    notice = c.RateLimitNotice.model_validate(notices[0].data)
+    notice = c.NotifyRateLimit.model_validate(notices[0].data)
     assert (notices[0].subject, notices[0].organization_id) == (KEY, "org-1")
     assert (notice.message_id, notice.limit_per_minute, notice.received_at) == (
         "wamid.R5",

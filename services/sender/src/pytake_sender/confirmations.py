@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from pydantic import ValidationError
+
 from pytake_sender.adapters.ledger import OutboundLedger
-from pytake_shared import contracts as c
+from pytake_shared.contracts import wa_inbound
 from pytake_shared.kafka import BatchHandler, Record
 
 CONFIRMING = {"sent", "delivered", "read", "played"}
@@ -18,12 +20,21 @@ class StatusConfirmations(BatchHandler):
         self._ledger = ledger
 
     async def handle_batch(self, records: Sequence[Record]) -> None:
-        found: list[tuple[str, str]] = []
-        for record in records:
-            if record.envelope.type != c.WA_STATUS_RECEIVED:
-                continue
-            status = record.envelope.data.get("status") or {}
-            outbound_id = status.get("biz_opaque_callback_data")
-            if status.get("status") in CONFIRMING and outbound_id and status.get("id"):
-                found.append((str(outbound_id), str(status["id"])))
-        await self._ledger.confirm(found)
+        await self._ledger.confirm(confirmed(records))
+
+
+def confirmed(records: Sequence[Record]) -> list[tuple[str, str]]:
+    """(outbound id, wamid) of each status among `records` that confirms a send. A status that
+    does not decode confirms nothing (the router parks it; it is no business of the sender)."""
+    found: list[tuple[str, str]] = []
+    for record in records:
+        if record.envelope.type != wa_inbound.STATUS_RECEIVED:
+            continue
+        try:
+            status = wa_inbound.decode_status(record.envelope.data)["status"]
+        except ValidationError:
+            continue
+        outbound_id, wamid = status["biz_opaque_callback_data"], status["id"]
+        if status["status"] in CONFIRMING and outbound_id and wamid:
+            found.append((outbound_id, wamid))
+    return found

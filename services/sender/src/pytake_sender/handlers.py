@@ -48,6 +48,7 @@ from pytake_sender.lanes import Lanes
 from pytake_shared import contracts as c
 from pytake_shared import tracing
 from pytake_shared.config import ConfigView
+from pytake_shared.contracts import delivery, outbound
 from pytake_shared.envelope import Envelope, deterministic_id
 from pytake_shared.errors import InvalidInput, TransientError
 from pytake_shared.faults import is_transient
@@ -205,13 +206,13 @@ class SenderHandler(PipelinedHandler):
         return data.get("author", "bot") == "bot" and data.get("conversation_id") in self._closed
 
     async def _cancel(self, record: Record) -> None:
-        cmd = c.SendCommand.model_validate(record.envelope.data)
+        cmd = c.SendMessage.model_validate(record.envelope.data)
         SENDS.labels("cancelled", "").inc()
         reason = "the conversation closed before it was sent"
         await self._ledger.finish(
             cmd.outbound_id, cmd.organization_id, cmd.phone_number_id, "cancelled", error=reason
         )
-        await self._publish(record.envelope, cmd, c.DELIVERY_CANCELLED, {"reason": reason})
+        await self._publish(record.envelope, cmd, delivery.Cancelled, reason=reason)
 
     async def _await_confirmation(self, outbound_id: str) -> str | None:
         deadline = self._clock() + self._pacing.confirm_wait_s
@@ -250,7 +251,7 @@ class SenderHandler(PipelinedHandler):
             await self._park(record, reason)
 
     async def _give_up(self, record: Record, code: int | None, reason: str) -> None:
-        cmd = c.SendCommand.model_validate(record.envelope.data)
+        cmd = c.SendMessage.model_validate(record.envelope.data)
         try:
             await self._fail(record.envelope, cmd, Outcome("permanent", code=code), reason)
         except InvalidInput as exc:
@@ -261,14 +262,15 @@ class SenderHandler(PipelinedHandler):
         if env.type != c.OUT_SEND:
             raise InvalidInput(f"unknown outbound type {env.type}")
         try:
-            cmd = c.SendCommand.model_validate(env.data)
+            cmd = outbound.decode(env.type, env.data)
         except ValueError as exc:
             raise InvalidInput(f"bad send command: {exc}") from exc
+        assert isinstance(cmd, outbound.SendMessage)
         known = await self._ledger.get(cmd.outbound_id)
         status = known["status"] if known is not None else None
         if status == "accepted":
             SENDS.labels("already_accepted", "").inc()
-            await self._publish(env, cmd, c.DELIVERY_ACCEPTED, {"wamid": known["wamid"]})  # type: ignore[index]
+            await self._publish(env, cmd, delivery.Accepted, wamid=known["wamid"])  # type: ignore[index]
             return
         if status in ("failed", "indefinite", "cancelled"):
             SENDS.labels(f"already_{status}", "").inc()
@@ -279,7 +281,7 @@ class SenderHandler(PipelinedHandler):
             wamid = await self._await_confirmation(cmd.outbound_id)
             if wamid is not None:
                 SENDS.labels("confirmed_by_status", "").inc()
-                await self._publish(env, cmd, c.DELIVERY_ACCEPTED, {"wamid": wamid})
+                await self._publish(env, cmd, delivery.Accepted, wamid=wamid)
                 return
             if not self._pacing.resend_unconfirmed:
                 await self._indefinite(env, cmd)
@@ -314,14 +316,21 @@ class SenderHandler(PipelinedHandler):
             await self._accepted(env, cmd, outcome.wamid)
         elif outcome.verdict == "retry":
             await self._ledger.retrying(cmd.outbound_id, outcome.code, outcome.reason)
-            await self._publish(env, cmd, c.DELIVERY_RETRYING, _error(outcome, attempt))
+            await self._publish(
+                env,
+                cmd,
+                delivery.Retrying,
+                code=outcome.code,
+                reason=outcome.reason,
+                attempt=attempt,
+            )
             raise RetryableSend(
                 f"Graph API {status_code}: {outcome.reason}", outcome.code, retry_after
             )
         else:
             await self._fail(env, cmd, outcome, outcome.reason)
 
-    async def _accepted(self, env: Envelope, cmd: c.SendCommand, wamid: str | None) -> None:
+    async def _accepted(self, env: Envelope, cmd: c.SendMessage, wamid: str | None) -> None:
         """Meta took it: record that, however long the database takes, and never send it
         again. (A crash in here is recovered from Meta's status webhooks.)"""
         attempt = 0
@@ -334,7 +343,7 @@ class SenderHandler(PipelinedHandler):
                     "accepted",
                     wamid=wamid,
                 )
-                await self._publish(env, cmd, c.DELIVERY_ACCEPTED, {"wamid": wamid})
+                await self._publish(env, cmd, delivery.Accepted, wamid=wamid)
                 return
             except Exception as exc:
                 if not is_transient(exc):
@@ -349,7 +358,7 @@ class SenderHandler(PipelinedHandler):
                 )
                 await asyncio.sleep(min(10.0, self._policy.base_s * 2 ** min(attempt, 6)))
 
-    async def _indefinite(self, env: Envelope, cmd: c.SendCommand) -> None:
+    async def _indefinite(self, env: Envelope, cmd: c.SendMessage) -> None:
         """No status confirmed an unknown outcome: leave it to an operator, never resend."""
         INDEFINITE.inc()
         reason = (
@@ -360,10 +369,10 @@ class SenderHandler(PipelinedHandler):
         await self._ledger.finish(
             cmd.outbound_id, cmd.organization_id, cmd.phone_number_id, "indefinite", error=reason
         )
-        await self._publish(env, cmd, c.DELIVERY_INDEFINITE, {"reason": reason})
+        await self._publish(env, cmd, delivery.Indefinite, reason=reason)
 
     async def _fail(
-        self, env: Envelope, cmd: c.SendCommand, outcome: Outcome | None, reason: str
+        self, env: Envelope, cmd: c.SendMessage, outcome: Outcome | None, reason: str
     ) -> None:
         code = outcome.code if outcome else None
         await self._ledger.finish(
@@ -374,31 +383,32 @@ class SenderHandler(PipelinedHandler):
             code=code,
             error=reason,
         )
-        await self._publish(
-            env, cmd, c.DELIVERY_FAILED, {"code": code, "reason": reason, "permanent": True}
-        )
+        await self._publish(env, cmd, delivery.Failed, code=code, reason=reason, permanent=True)
         raise InvalidInput(f"permanent send failure (code {code}): {reason}")
 
     async def _publish(
-        self, cause: Envelope, cmd: c.SendCommand, kind: str, data: dict[str, Any]
+        self,
+        cause: Envelope,
+        cmd: outbound.SendMessage,
+        state: type[delivery.Delivery],
+        **fields: Any,
     ) -> None:
-        extra = str(data.get("attempt", ""))
         await self._producer.send(
-            self._topics.wa_delivery,
-            Envelope.new(
-                kind,
-                id=deterministic_id("sender", kind, cmd.outbound_id, extra),
-                source=SOURCE,
-                subject=cause.subject,
-                causation=cause,
-                data={
-                    "outbound_id": cmd.outbound_id,
-                    "phone_number_id": cmd.phone_number_id,
-                    **data,
-                },
-            ),
+            self._topics.wa_delivery, delivery_record(cause, cmd, state, **fields)
         )
 
 
-def _error(outcome: Outcome, attempt: int) -> dict[str, Any]:
-    return {"code": outcome.code, "reason": outcome.reason, "attempt": attempt}
+def delivery_record(
+    cause: Envelope, cmd: outbound.SendMessage, state: type[delivery.Delivery], **fields: Any
+) -> Envelope:
+    """What became of `cmd`, as its wa.delivery.v1 record (one id per state and attempt)."""
+    record = state(outbound_id=cmd.outbound_id, phone_number_id=cmd.phone_number_id, **fields)
+    kind = delivery.type_of(record)
+    return Envelope.new(
+        kind,
+        id=deterministic_id("sender", kind, cmd.outbound_id, str(fields.get("attempt", ""))),
+        source=SOURCE,
+        subject=cause.subject,
+        causation=cause,
+        data=delivery.payload(record),
+    )

@@ -45,7 +45,7 @@ def _config(mps: int | None = None) -> ConfigView:
 
 def _send(contact: str, n: int) -> Envelope:
     outbound_id = f"out-{contact}-{n}"
-    cmd = c.SendCommand(
+    cmd = c.SendMessage(
         outbound_id=outbound_id,
         organization_id="org-1",
         phone_number_id=NUMBER_ID,

@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 
 from pytake_sender.domain.requests import UnsendableError, build_body
-from pytake_shared.contracts import Contact, OutboundMessage, SendCommand
+from pytake_shared.contracts import Contact, OutboundMessage, SendMessage
 
 
-def _cmd(**message: Any) -> SendCommand:
-    return SendCommand(
+def _cmd(**message: Any) -> SendMessage:
+    return SendMessage(
         outbound_id="o",
         organization_id="org",
         phone_number_id="1",

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from pytake_sender.domain.requests import UnsendableError, build_body
-from pytake_shared.contracts import Contact, OutboundMessage, SendCommand
+from pytake_shared.contracts import Contact, OutboundMessage, SendMessage
 from pytake_tools.metasim.validation import MarkRead, SendRequest, validate_request
 
 PHONE = Contact(id="5511988887777", wa_id="5511988887777", name="Ada")
@@ -19,8 +19,8 @@ BASE = {
 }
 
 
-def _cmd(contact: Contact = PHONE, **message: Any) -> SendCommand:
-    return SendCommand(
+def _cmd(contact: Contact = PHONE, **message: Any) -> SendMessage:
+    return SendMessage(
         outbound_id="o-1",
         organization_id="org-1",
         phone_number_id="106540352242922",

@@ -8,8 +8,8 @@ fields as `data`, plus the `conversation_id` it belongs to (`to_data`); `decode`
 back, ignoring fields it does not know (newer writers may add some).
 
 Some events are requests to the I/O side: `MessageQueued` (send it), `TimerScheduled` /
-`TimerCancelled` (keep or drop a timer, fire `timer_fired` at `fire_at`), `ApiCallRequested`
-(call, answer `api_call_result`) and `WebhookRequested` (call, no answer expected). Every id in
+`TimerCancelled` (keep or drop a timer, fire `fire_timer` at `fire_at`), `ApiCallRequested`
+(call, answer `complete_api_call`) and `WebhookRequested` (call, no answer expected). Every id in
 them is deterministic, so a replayed or redelivered command asks for the same effect under the
 same id.
 """
@@ -321,3 +321,39 @@ def decode(envelope_type: str, data: dict[str, Any]) -> Event:
     """The event a record carries; `pydantic.ValidationError` when it is not a valid one (an
     unknown type included: a reader may check `TYPES` first to skip what is newer than it)."""
     return EVENT_ADAPTER.validate_python({**data, "type": envelope_type.removeprefix(PREFIX)})
+
+
+# The router's records on the topic: an inbound message that reached no conversation's engine
+# (not part of `Event`: `evolve` never sees them; history, trace and triage read them).
+UNROUTED = PREFIX + "unrouted"
+RATE_LIMITED = PREFIX + "rate_limited"
+
+
+class Unrouted(_Event):
+    """No active chatbot answers on the number (`reason`: unknown_number, no_chatbot, ...)."""
+
+    reason: str
+    phone_number_id: str
+    message: dict[str, Any] | None = None
+    contact: dict[str, Any] | None = None
+
+
+class RateLimited(_Event):
+    """The contact went over the per-minute limit: the message is recorded, not run;
+    `notice` is set on the first one of the window (the contact is told once)."""
+
+    phone_number_id: str
+    chatbot_id: str
+    limit_per_minute: int
+    notice: bool
+    message: dict[str, Any]
+    contact: dict[str, Any]
+
+
+def decode_router(envelope_type: str, data: dict[str, Any]) -> Unrouted | RateLimited:
+    """One of the router's records; `ValueError` for any other type."""
+    if envelope_type == UNROUTED:
+        return Unrouted.model_validate(data)
+    if envelope_type == RATE_LIMITED:
+        return RateLimited.model_validate(data)
+    raise ValueError(f"not a router record: {envelope_type}")

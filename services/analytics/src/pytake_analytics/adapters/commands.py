@@ -11,8 +11,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
-
+from pytake_shared.contracts import commands
 from pytake_shared.envelope import Envelope, deterministic_id
 from pytake_shared.kafka.producer import Producer
 
@@ -26,19 +25,20 @@ class Commands:
 
     async def publish(
         self,
-        kind: str,
+        payload: commands.Command,
         *,
         key: str,
         organization_id: uuid.UUID,
-        payload: BaseModel,
         now: datetime,
         idempotency_key: str | None,
     ) -> Envelope:
+        kind = commands.type_of(payload)
+        seed = commands.id_seed(kind)  # a retry after the rename keeps its id
         data: dict[str, Any] = payload.model_dump(mode="json", exclude_none=True)
         data["at"] = int(now.timestamp())
         env = Envelope.new(
             kind,
-            id=deterministic_id("analytics.command", organization_id, key, kind, idempotency_key)
+            id=deterministic_id("analytics.command", organization_id, key, seed, idempotency_key)
             if idempotency_key
             else uuid.uuid4(),
             source=SOURCE,

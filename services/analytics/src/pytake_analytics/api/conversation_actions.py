@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header
-from pydantic import BaseModel
 
 from pytake_analytics.adapters import conversations as rows
 from pytake_analytics.adapters import flows as flow_rows
@@ -32,6 +31,7 @@ from pytake_analytics.domain.errors import Conflict, NotFound, Unprocessable
 from pytake_analytics.domain.roles import Principal
 from pytake_analytics.domain.window import window
 from pytake_shared import contracts as c
+from pytake_shared.contracts import commands
 
 router = APIRouter(prefix="/conversations", tags=["conversations"])
 
@@ -46,22 +46,17 @@ IdempotencyKey = Annotated[
 
 
 async def _publish(
-    ctx: Context,
-    conv: dict[str, Any],
-    kind: str,
-    payload: BaseModel,
-    idempotency_key: str | None,
+    ctx: Context, conv: dict[str, Any], payload: commands.Command, idempotency_key: str | None
 ) -> CommandOut:
     env = await ctx.commands.publish(
-        kind,
+        payload,
         key=conv["key"],
         organization_id=conv["organization_id"],
-        payload=payload,
         now=ctx.clock(),
         idempotency_key=idempotency_key,
     )
     return CommandOut(
-        command_id=env.id, type=kind, conversation_id=conv["id"], conversation_key=conv["key"]
+        command_id=env.id, type=env.type, conversation_id=conv["id"], conversation_key=conv["key"]
     )
 
 
@@ -99,13 +94,13 @@ async def send(
             template_required=True,
         )
     template = c.AgentTemplate.model_validate(body.template.model_dump()) if body.template else None
-    payload = c.AgentMessageCommand(
+    payload = c.SendAgentMessage(
         organization_id=str(conv["organization_id"]),
         text=body.message,
         template=template,
         agent_id=str(user.user_id),
     )
-    return await _publish(ctx, conv, c.CMD_AGENT_MESSAGE, payload, idempotency_key)
+    return await _publish(ctx, conv, payload, idempotency_key)
 
 
 @router.post(
@@ -139,13 +134,13 @@ async def assign(
                 code="not_an_agent",
                 field="agent_id",
             )
-    payload = c.AssignCommand(
+    payload = c.Assign(
         organization_id=str(conv["organization_id"]),
         agent_id=str(agent) if agent else None,
         takeover=body.takeover,
         by=str(user.user_id),
     )
-    return await _publish(ctx, conv, c.CMD_ASSIGN, payload, idempotency_key)
+    return await _publish(ctx, conv, payload, idempotency_key)
 
 
 @router.post(
@@ -162,12 +157,12 @@ async def close(
     conv = await _conversation(ctx, user, phone, number)
     if conv["status"] == "closed":
         raise Conflict("the conversation is already closed", code="already_closed")
-    payload = c.CloseCommand(
+    payload = c.Close(
         organization_id=str(conv["organization_id"]),
         reason=(body or CloseIn()).reason,
         agent_id=str(user.user_id),
     )
-    return await _publish(ctx, conv, c.CMD_CLOSE, payload, idempotency_key)
+    return await _publish(ctx, conv, payload, idempotency_key)
 
 
 @router.post(
@@ -187,12 +182,12 @@ async def resume(
             f"only a conversation in handoff can be resumed (this one is {conv['status']})",
             code="not_in_handoff",
         )
-    payload = c.ResumeCommand(
+    payload = c.Resume(
         organization_id=str(conv["organization_id"]),
         node_id=(body or ResumeIn()).node_id,
         agent_id=str(user.user_id),
     )
-    return await _publish(ctx, conv, c.CMD_RESUME, payload, idempotency_key)
+    return await _publish(ctx, conv, payload, idempotency_key)
 
 
 @router.post(
@@ -224,9 +219,9 @@ async def restart(
             )
         if flow["published_version"] is None:
             raise Conflict("the flow has no published version", code="not_published")
-    payload = c.RestartCommand(
+    payload = c.RestartFlow(
         organization_id=str(conv["organization_id"]),
         flow_id=str(flow_id) if flow_id else None,
         agent_id=str(user.user_id),
     )
-    return await _publish(ctx, conv, c.CMD_RESTART_FLOW, payload, idempotency_key)
+    return await _publish(ctx, conv, payload, idempotency_key)

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pytake_analytics.domain.projection import organization
-from pytake_shared import contracts as c
+from pytake_shared.contracts import delivery, wa_inbound
 
 
 @dataclass(frozen=True)
@@ -55,53 +55,53 @@ def _code(value: Any) -> int | None:
 def from_delivery(
     kind: str, data: dict[str, Any], time: datetime, org: str | None
 ) -> DeliveryUpdate | None:
-    """A `wa.delivery.v1` record (`pytake.delivery.<accepted|retrying|failed|...>`)."""
-    outbound_id = data.get("outbound_id")
-    if not isinstance(outbound_id, str) or not outbound_id or org is None:
+    """A `wa.delivery.v1` record (`pytake.delivery.<accepted|retrying|failed|...>`); None for
+    one that is not about a send of a known organization (or of a newer type)."""
+    try:
+        record = delivery.decode(kind, data)
+    except ValueError:  # an unknown type, or not the contract's shape (ValidationError)
         return None
-    base = DeliveryUpdate(outbound_id=outbound_id, organization_id=organization(org))
-    if kind == c.DELIVERY_ACCEPTED:
-        wamid = data.get("wamid")
-        return _replace(base, accepted_at=time, wamid=wamid if isinstance(wamid, str) else None)
-    if kind == c.DELIVERY_RETRYING:
-        attempt = _code(data.get("attempt"))
-        return _replace(base, retries=max(1, attempt or 1))
-    if kind == c.DELIVERY_FAILED:
-        reason = data.get("reason")
-        return _replace(
-            base,
-            send_failed_at=time,
-            send_error_code=_code(data.get("code")),
-            send_error_reason=str(reason)[:1000] if reason is not None else None,
-        )
-    if kind == c.DELIVERY_CANCELLED:
-        return _replace(base, cancelled_at=time)
-    if kind == c.DELIVERY_INDEFINITE:
-        reason = data.get("reason")
-        return _replace(
-            base,
-            indefinite_at=time,
-            indefinite_reason=str(reason)[:1000] if reason is not None else None,
-        )
+    if not record.outbound_id or org is None:
+        return None
+    base = DeliveryUpdate(outbound_id=record.outbound_id, organization_id=organization(org))
+    match record:
+        case delivery.Accepted(wamid=wamid):
+            return _replace(base, accepted_at=time, wamid=wamid)
+        case delivery.Retrying(attempt=attempt):
+            return _replace(base, retries=max(1, attempt))
+        case delivery.Failed(code=code, reason=reason):
+            return _replace(
+                base,
+                send_failed_at=time,
+                send_error_code=_code(code),
+                send_error_reason=reason[:1000] if reason is not None else None,
+            )
+        case delivery.Cancelled():
+            return _replace(base, cancelled_at=time)
+        case delivery.Indefinite(reason=reason):
+            return _replace(
+                base,
+                indefinite_at=time,
+                indefinite_reason=reason[:1000] if reason is not None else None,
+            )
     return None
 
 
 def from_status(data: dict[str, Any], time: datetime, org: str | None) -> DeliveryUpdate | None:
     """A `pytake.wa.status_received` record: Meta's sent/delivered/read/failed for one of our
-    sends (found by the `biz_opaque_callback_data` the sender set to the outbound id)."""
-    status = data.get("status")
-    if not isinstance(status, dict):
+    sends (found by the `biz_opaque_callback_data` the sender set to the outbound id); None
+    for a status of someone else's send, or one that is not the contract's shape."""
+    try:
+        status = wa_inbound.decode_status(data)["status"]
+    except ValueError:  # pydantic's ValidationError
         return None
-    outbound_id = status.get("biz_opaque_callback_data")
-    if not isinstance(outbound_id, str) or not outbound_id or not org:
+    outbound_id = status["biz_opaque_callback_data"]
+    if not outbound_id or not org:
         return None
-    at = time
-    stamp = _code(status.get("timestamp"))
-    if stamp is not None and stamp > 0:
-        at = datetime.fromtimestamp(stamp, UTC)
+    stamp = status["timestamp"]
+    at = datetime.fromtimestamp(stamp, UTC) if stamp and 0 < stamp < 2**31 else time
     base = DeliveryUpdate(outbound_id=outbound_id, organization_id=organization(org))
-    wamid = status.get("id") if isinstance(status.get("id"), str) else None
-    name = status.get("status")
+    wamid, name = status["id"], status["status"]
     if name == "sent":
         return _replace(base, sent_at=at, wamid=wamid)
     if name in ("delivered", "played"):
@@ -109,17 +109,13 @@ def from_status(data: dict[str, Any], time: datetime, org: str | None) -> Delive
     if name == "read":
         return _replace(base, read_at=at, wamid=wamid)
     if name == "failed":
-        errors = status.get("errors")
-        first = errors[0] if isinstance(errors, list) and errors else {}
-        first = first if isinstance(first, dict) else {}
-        details = first.get("error_data")
-        details = details.get("details") if isinstance(details, dict) else None
-        reason = next((r for r in (details, first.get("message"), first.get("title")) if r), None)
+        first = status["errors"][0] if status["errors"] else None
+        reason = (first["details"] or first["message"] or first["title"]) if first else None
         return _replace(
             base,
             status_failed_at=at,
-            status_error_code=_code(first.get("code")),
-            status_error_reason=str(reason)[:1000] if reason is not None else None,
+            status_error_code=_code(first["code"]) if first else None,
+            status_error_reason=reason[:1000] if reason else None,
             wamid=wamid,
         )
     return None

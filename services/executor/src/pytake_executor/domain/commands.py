@@ -1,10 +1,13 @@
 """What `decide` decides on: commands, imperative facts from outside the conversation.
 
-Each carries the `command_id` it is deduplicated by and `at`, the time it happened (epoch seconds):
-the engine has no clock, so every time it reasons about comes from here. The router sends `Inbound`
-and `DeliveryStatus`; the I/O side sends `TimerFired` for the timers and `ApiCallResult` /
-`WebhookResult` for the calls the engine asked for through events; the management API sends the
-agent's `AgentMessage`, `Close`, `Resume` and `RestartFlow`.
+Each carries the `command_id` it is deduplicated by and `at`, the time it happened (epoch
+seconds): the engine has no clock, so every time it reasons about comes from here. The router
+sends `HandleInbound`, `HandleStatus` and `NotifyRateLimit`; the I/O side sends `FireTimer` for
+the timers and `CompleteApiCall` / `RecordWebhookResult` for the calls the engine asked for
+through events; the management API sends the agent's `SendAgentMessage`, `Close`, `Resume`,
+`Assign` and `RestartFlow`. Each is named as the record it comes from on
+`conversation.commands.v1` (`pytake_shared.contracts.commands`), with the engine's view of it:
+the record's payload, its id and its time.
 """
 
 from __future__ import annotations
@@ -14,10 +17,10 @@ from typing import Any, ClassVar
 
 
 @dataclass(frozen=True)
-class Inbound:
+class HandleInbound:
     """A message from the contact. `reply_id` is the id of the tapped button or list row."""
 
-    type: ClassVar[str] = "inbound"
+    type: ClassVar[str] = "handle_inbound"
     command_id: str
     organization_id: str
     chatbot_id: str
@@ -32,22 +35,22 @@ class Inbound:
 
 
 @dataclass(frozen=True)
-class TimerFired:
+class FireTimer:
     """A timer the engine scheduled (`TimerScheduled`) is due. Unknown or cancelled ids are
     ignored, so firing twice, late or after a cancel is harmless."""
 
-    type: ClassVar[str] = "timer_fired"
+    type: ClassVar[str] = "fire_timer"
     command_id: str
     timer_id: str
     at: int
 
 
 @dataclass(frozen=True)
-class ApiCallResult:
+class CompleteApiCall:
     """The outcome of an `ApiCallRequested`: the HTTP status and body (JSON already parsed,
     or text), or `error` when there was no HTTP answer (timeout, refused, DNS...)."""
 
-    type: ClassVar[str] = "api_call_result"
+    type: ClassVar[str] = "complete_api_call"
     command_id: str
     request_id: str
     status: int | None
@@ -57,11 +60,11 @@ class ApiCallResult:
 
 
 @dataclass(frozen=True)
-class WebhookResult:
+class RecordWebhookResult:
     """How a fire-and-forget `WebhookRequested` went (the flow did not wait for it): recorded
     so a refused or failing webhook shows in the conversation."""
 
-    type: ClassVar[str] = "webhook_result"
+    type: ClassVar[str] = "record_webhook_result"
     command_id: str
     request_id: str
     node_id: str
@@ -71,10 +74,10 @@ class WebhookResult:
 
 
 @dataclass(frozen=True)
-class DeliveryStatus:
+class HandleStatus:
     """A delivery status Meta reported for one of the conversation's sends."""
 
-    type: ClassVar[str] = "delivery_status"
+    type: ClassVar[str] = "handle_status"
     command_id: str
     status: str  # sent, delivered, read, failed
     error_code: int | None
@@ -84,12 +87,12 @@ class DeliveryStatus:
 
 
 @dataclass(frozen=True)
-class AgentMessage:
+class SendAgentMessage:
     """A human agent's message, queued in order with the bot's: a text, or an approved
     template (`{"name", "language_code", "components"}`), which also goes out after the
     24-hour window closed."""
 
-    type: ClassVar[str] = "agent_message"
+    type: ClassVar[str] = "send_agent_message"
     command_id: str
     text: str
     at: int
@@ -142,11 +145,11 @@ class RestartFlow:
 
 
 @dataclass(frozen=True)
-class RateLimitNotice:
+class NotifyRateLimit:
     """The contact went over the per-minute limit: their excess message is recorded, not run,
     and they are told (once per window) to slow down."""
 
-    type: ClassVar[str] = "rate_limit_notice"
+    type: ClassVar[str] = "notify_rate_limit"
     command_id: str
     text: str
     at: int
@@ -154,15 +157,15 @@ class RateLimitNotice:
 
 
 Command = (
-    Inbound
-    | TimerFired
-    | ApiCallResult
-    | WebhookResult
-    | DeliveryStatus
-    | AgentMessage
+    HandleInbound
+    | FireTimer
+    | CompleteApiCall
+    | RecordWebhookResult
+    | HandleStatus
+    | SendAgentMessage
     | Close
     | Resume
     | Assign
     | RestartFlow
-    | RateLimitNotice
+    | NotifyRateLimit
 )

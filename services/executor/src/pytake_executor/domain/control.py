@@ -8,12 +8,12 @@ from __future__ import annotations
 from typing import Any
 
 from pytake_executor.domain.commands import (
-    AgentMessage,
     Assign,
     Close,
-    RateLimitNotice,
+    NotifyRateLimit,
     RestartFlow,
     Resume,
+    SendAgentMessage,
 )
 from pytake_executor.domain.flow import Flow, FlowError, Node
 from pytake_executor.domain.run import Run
@@ -61,7 +61,7 @@ def start(
     return node
 
 
-def agent_message(run: Run, command: AgentMessage) -> Node | None:
+def send_agent_message(run: Run, command: SendAgentMessage) -> Node | None:
     if run.state.conversation_id is None:
         run.emit(CommandIgnored(command=command.type, reason="no_conversation"))
     elif command.template is not None:
@@ -149,7 +149,7 @@ def restart(run: Run, command: RestartFlow) -> Node | None:
     )
 
 
-def rate_limit_notice(run: Run, command: RateLimitNotice) -> Node | None:
+def notify_rate_limit(run: Run, command: NotifyRateLimit) -> Node | None:
     """The excess message is recorded (not run through the flow) and the contact told to slow
     down, in order with the bot's messages; the flow stays where it was."""
     run.emit(InboundIgnored(message_id=command.message_id, reason="rate_limited"))

@@ -11,18 +11,18 @@ from __future__ import annotations
 
 from pytake_executor.domain import control, timers, window
 from pytake_executor.domain.commands import (
-    AgentMessage,
-    ApiCallResult,
     Assign,
     Close,
     Command,
-    DeliveryStatus,
-    Inbound,
-    RateLimitNotice,
+    CompleteApiCall,
+    FireTimer,
+    HandleInbound,
+    HandleStatus,
+    NotifyRateLimit,
+    RecordWebhookResult,
     RestartFlow,
     Resume,
-    TimerFired,
-    WebhookResult,
+    SendAgentMessage,
 )
 from pytake_executor.domain.flow import Node
 from pytake_executor.domain.nodes import NODES, REPLIES, calls
@@ -37,7 +37,7 @@ from pytake_shared.contracts.conversation_events import (
 
 MAX_FLOW_ITERATIONS = 100
 
-__all__ = ["MAX_FLOW_ITERATIONS", "Command", "Flows", "Inbound", "decide"]
+__all__ = ["MAX_FLOW_ITERATIONS", "Command", "Flows", "HandleInbound", "decide"]
 
 
 def decide(state: ConversationState, command: Command, flows: Flows) -> list[Event]:
@@ -49,20 +49,20 @@ def decide(state: ConversationState, command: Command, flows: Flows) -> list[Eve
 def _dispatch(run: Run, command: Command) -> Node | None:
     """Apply `command`; the node the run continues at, if any."""
     match command:
-        case Inbound():
+        case HandleInbound():
             return _inbound(run, command)
-        case TimerFired():
+        case FireTimer():
             return timers.on_timer(run, command)
-        case ApiCallResult():
+        case CompleteApiCall():
             return calls.on_result(run, command)
-        case WebhookResult():
+        case RecordWebhookResult():
             calls.on_webhook_result(run, command)
             return None
-        case DeliveryStatus():
+        case HandleStatus():
             window.on_status(run, command)
             return None
-        case AgentMessage():
-            return control.agent_message(run, command)
+        case SendAgentMessage():
+            return control.send_agent_message(run, command)
         case Close():
             return control.close(run, command)
         case Resume():
@@ -71,8 +71,8 @@ def _dispatch(run: Run, command: Command) -> Node | None:
             return control.assign(run, command)
         case RestartFlow():
             return control.restart(run, command)
-        case RateLimitNotice():
-            return control.rate_limit_notice(run, command)
+        case NotifyRateLimit():
+            return control.notify_rate_limit(run, command)
 
 
 def run_from(run: Run, node: Node | None) -> None:
@@ -90,7 +90,7 @@ def run_from(run: Run, node: Node | None) -> None:
         node = handler(run, node)
 
 
-def _inbound(run: Run, inbound: Inbound) -> Node | None:
+def _inbound(run: Run, inbound: HandleInbound) -> Node | None:
     before = run.state
     expired = (
         before.is_open

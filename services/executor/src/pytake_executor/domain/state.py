@@ -2,7 +2,7 @@
 
 `evolve` accepts every event in every state and never raises: replaying a conversation's
 events from the start rebuilds exactly the state `decide` saw. Pending timers and the pending
-API call live here, so a late `timer_fired` or `api_call_result` can be told from a current
+API call live here, so a late `fire_timer` or `complete_api_call` can be told from a current
 one; counters (messages, timers, requests) make the ids of the next effects deterministic.
 """
 

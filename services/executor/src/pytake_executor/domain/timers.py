@@ -1,5 +1,5 @@
 """What a fired timer does. Every timer was announced by a `TimerScheduled` and is pending in
-the state until it fires or is cancelled; a `timer_fired` for any other id (cancelled, fired
+the state until it fires or is cancelled; a `fire_timer` for any other id (cancelled, fired
 already, from an older conversation) is recorded as ignored and changes nothing.
 
 - `session`: 24 hours after the last inbound message the conversation expires (`expired`).
@@ -15,7 +15,7 @@ already, from an older conversation) is recorded as ignored and changes nothing.
 
 from __future__ import annotations
 
-from pytake_executor.domain.commands import TimerFired
+from pytake_executor.domain.commands import FireTimer
 from pytake_executor.domain.flow import Node
 from pytake_executor.domain.nodes import calls
 from pytake_executor.domain.run import Run
@@ -23,7 +23,7 @@ from pytake_executor.domain.state import INPUT_TIMERS, WINDOW_SECONDS
 from pytake_shared.contracts.conversation_events import CommandIgnored, TimerElapsed
 
 
-def on_timer(run: Run, fired: TimerFired) -> Node | None:
+def on_timer(run: Run, fired: FireTimer) -> Node | None:
     timer = run.state.timers.get(fired.timer_id)
     if timer is None:
         run.emit(CommandIgnored(command=fired.type, reason="not_pending"))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Literal
 
-from pytake_executor.domain.commands import DeliveryStatus
+from pytake_executor.domain.commands import HandleStatus
 from pytake_executor.domain.state import INPUT_TIMERS
 from pytake_shared.contracts.conversation_events import WindowClosedAction
 
@@ -58,7 +58,7 @@ def _dicts(value: Any) -> list[dict[str, Any]]:
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
-def on_status(run: Run, status: DeliveryStatus) -> None:
+def on_status(run: Run, status: HandleStatus) -> None:
     """A delivery status: only Meta's 131047 refusal matters to the conversation."""
     if status.status != "failed" or status.error_code != REENGAGEMENT_REQUIRED:
         return

@@ -5,7 +5,8 @@ Nothing in this package does I/O or reads the clock, so the HTTP handler can cal
 verifying the signature and publishing, and tests can call it with any body and any time.
 """
 
-from pytake_ingress.domain.models import (
+from pytake_ingress.domain.normalize import DEFAULT_SOURCE, event_counts, normalize, subject_for
+from pytake_shared.contracts.wa_inbound import (
     ERROR_RECEIVED,
     EVENT_TYPES,
     FIELD_RECEIVED,
@@ -15,7 +16,6 @@ from pytake_ingress.domain.models import (
     UNKNOWN_NUMBER,
     UNROUTED,
 )
-from pytake_ingress.domain.normalize import DEFAULT_SOURCE, event_counts, normalize, subject_for
 
 __all__ = [
     "DEFAULT_SOURCE",

@@ -14,7 +14,6 @@ from typing import Any
 
 import orjson
 
-from pytake_ingress.domain.models import ContactInfo, ErrorInfo, MessageInfo
 from pytake_ingress.domain.reading import (
     as_bool,
     as_dict,
@@ -25,6 +24,7 @@ from pytake_ingress.domain.reading import (
     as_text,
     json_safe,
 )
+from pytake_shared.contracts.wa_inbound import ContactInfo, ErrorInfo, MessageInfo
 
 MEDIA_KINDS = frozenset({"image", "video", "audio", "document", "sticker"})
 # Meta renamed "unknown" to "unsupported"; older API versions still send the former.

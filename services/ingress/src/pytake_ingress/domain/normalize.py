@@ -25,7 +25,16 @@ from pytake_ingress.domain.messages import (
     read_error,
     read_message,
 )
-from pytake_ingress.domain.models import (
+from pytake_ingress.domain.reading import (
+    as_dict,
+    as_int,
+    as_str,
+    canonical,
+    clean,
+    json_safe,
+)
+from pytake_ingress.domain.statuses import read_status
+from pytake_shared.contracts.wa_inbound import (
     ERROR_RECEIVED,
     FIELD_RECEIVED,
     MESSAGE_RECEIVED,
@@ -39,15 +48,6 @@ from pytake_ingress.domain.models import (
     PayloadUnrecognized,
     StatusReceived,
 )
-from pytake_ingress.domain.reading import (
-    as_dict,
-    as_int,
-    as_str,
-    canonical,
-    clean,
-    json_safe,
-)
-from pytake_ingress.domain.statuses import read_status
 from pytake_shared.envelope import Envelope, deterministic_id
 from pytake_shared.topics import conversation_key
 

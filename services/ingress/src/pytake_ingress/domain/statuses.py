@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from pytake_ingress.domain.messages import read_errors
-from pytake_ingress.domain.models import StatusInfo
 from pytake_ingress.domain.reading import as_bool, as_dict, as_int, as_str, as_text
+from pytake_shared.contracts.wa_inbound import StatusInfo
 
 
 def read_status(item: object) -> StatusInfo:

@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from pytake_sender.domain.limits import problem
-from pytake_shared.contracts import OutboundMessage, SendCommand
+from pytake_shared.contracts import OutboundMessage, SendMessage
 
 
 class UnsendableError(ValueError):
     """A message Meta would reject whatever we do: a permanent failure with this reason."""
 
 
-def _recipient(cmd: SendCommand) -> dict[str, str]:
+def _recipient(cmd: SendMessage) -> dict[str, str]:
     if cmd.contact.wa_id:
         return {"to": "+" + cmd.contact.wa_id.lstrip("+")}
     if cmd.contact.user_id:
@@ -20,7 +20,7 @@ def _recipient(cmd: SendCommand) -> dict[str, str]:
     raise UnsendableError("contact has neither a phone number nor a user id")
 
 
-def build_body(cmd: SendCommand) -> dict[str, Any]:
+def build_body(cmd: SendMessage) -> dict[str, Any]:
     msg = cmd.message
     if msg.kind == "mark_read":
         body: dict[str, Any] = {

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from pytake_executor.domain.commands import Inbound
+from pytake_executor.domain.commands import HandleInbound
 from pytake_executor.domain.flow import Node
 from pytake_executor.domain.nodes import calls, interactive, logic, messages, question
 from pytake_executor.domain.run import Run
 
 NodeHandler = Callable[[Run, Node], Node | None]
-ReplyHandler = Callable[[Run, Node, Inbound], Node | None]
+ReplyHandler = Callable[[Run, Node, HandleInbound], Node | None]
 
 NODES: dict[str, NodeHandler] = {
     "start": messages.start,

@@ -1,13 +1,13 @@
 """`api_call` and `webhook`: the engine never calls out, it asks the I/O side to.
 
 `api_call` emits `ApiCallRequested` and the conversation waits in the node; the I/O side
-answers with an `api_call_result` command carrying the same `request_id`. The result is
+answers with an `complete_api_call` command carrying the same `request_id`. The result is
 stored as `{status, body}` in `responseVariable` and the `success` / `error` edge followed
 (else the default edge). On failure `errorHandling.onError` decides: `continue` (the default;
 `fallbackValue` stands in for the body), `stop` (hand off to a human) or `retry` (up to
 `maxRetries` more requests, `retryDelay` seconds apart through an `api_retry` timer).
 `webhook` emits `WebhookRequested` and goes on at once: fire and forget; its outcome comes back
-later as a `webhook_result` command, recorded as `WebhookCompleted`.
+later as a `record_webhook_result` command, recorded as `WebhookCompleted`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 
 import orjson
 
-from pytake_executor.domain.commands import ApiCallResult, WebhookResult
+from pytake_executor.domain.commands import CompleteApiCall, RecordWebhookResult
 from pytake_executor.domain.flow import Node
 from pytake_executor.domain.run import Run
 from pytake_executor.domain.template import as_text
@@ -94,7 +94,7 @@ def request(run: Run, node: Node, attempt: int) -> Node | None:
     return None
 
 
-def on_result(run: Run, result: ApiCallResult) -> Node | None:
+def on_result(run: Run, result: CompleteApiCall) -> Node | None:
     pending = run.state.pending_call
     if pending is None or pending.request_id != result.request_id:
         run.emit(CommandIgnored(command=result.type, reason="not_pending"))
@@ -190,7 +190,7 @@ def webhook(run: Run, node: Node) -> Node | None:
     return run.follow(node)
 
 
-def on_webhook_result(run: Run, result: WebhookResult) -> None:
+def on_webhook_result(run: Run, result: RecordWebhookResult) -> None:
     run.emit(
         WebhookCompleted(
             request_id=result.request_id,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pytake_executor.domain.commands import Inbound
+from pytake_executor.domain.commands import HandleInbound
 from pytake_executor.domain.flow import Node
 from pytake_executor.domain.run import Run
 from pytake_executor.domain.state import INPUT_TIMERS
@@ -76,7 +76,7 @@ def _choices(node: Node) -> list[dict[str, Any]]:
     return [row for s in _dicts(node.data.get("sections")) for row in _dicts(s.get("rows"))]
 
 
-def reply(run: Run, node: Node, inbound: Inbound) -> Node | None:
+def reply(run: Run, node: Node, inbound: HandleInbound) -> Node | None:
     run.cancel(INPUT_TIMERS)
     choices = _choices(node)
     replied = inbound.reply_id

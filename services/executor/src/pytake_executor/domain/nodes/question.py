@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from pytake_executor.domain import answers
-from pytake_executor.domain.commands import Inbound
+from pytake_executor.domain.commands import HandleInbound
 from pytake_executor.domain.flow import Node
 from pytake_executor.domain.run import Run
 from pytake_executor.domain.state import INPUT_TIMERS
@@ -63,7 +63,7 @@ def _choices(run: Run, data: dict[str, Any], prompt: str) -> dict[str, Any]:
     }
 
 
-def answer(run: Run, node: Node, inbound: Inbound) -> Node | None:
+def answer(run: Run, node: Node, inbound: HandleInbound) -> Node | None:
     data = node.data
     run.cancel(INPUT_TIMERS)
     result = answers.check(data, inbound.text, inbound.reply_id)
