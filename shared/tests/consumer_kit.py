@@ -14,6 +14,27 @@ from pytake_shared.settings import ServiceSettings
 from pytake_shared.topics import Topics
 
 
+def member(
+    settings: ServiceSettings,
+    topic: str,
+    group: str,
+    handler: Handler,
+    producer: Producer,
+    max_records: int | None = None,
+) -> ConsumerLoop:
+    """A loop consuming `topic` as `group`; the environment is retried at a test's pace."""
+    loop = ConsumerLoop(
+        settings,
+        topics=[topic],
+        group_id=group,
+        handler=handler,
+        producer=producer,
+        max_records=max_records,
+    )
+    loop.retry.base_s = 0.01
+    return loop
+
+
 def item(n: int, subject: str = "same-key") -> Envelope:
     return Envelope.new("test.item", source="test", subject=subject, data={"n": n})
 
@@ -84,18 +105,11 @@ async def a_member_joins_and_leaves_mid_stream(
     handled: list[tuple[str, int]] = []
     group = f"{topics.namespace}-rebalance"
 
-    def member(handler: Handler) -> ConsumerLoop:
-        return ConsumerLoop(
-            settings,
-            topics=[topics.commands],
-            group_id=group,
-            handler=handler,
-            producer=producer,
-            max_records=20,
-        )
-
     (first_handler, first_pace), (second_handler, second_pace) = make(handled), make(handled)
-    first, second = member(first_handler), member(second_handler)
+    first, second = (
+        member(settings, topics.commands, group, h, producer, max_records=20)
+        for h in (first_handler, second_handler)
+    )
     first_pace.peer = second_pace
     task_a = asyncio.create_task(first.run())
     async with asyncio.timeout(60):

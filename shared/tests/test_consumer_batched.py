@@ -12,11 +12,18 @@ import pytest
 
 from pytake_shared.envelope import Envelope
 from pytake_shared.errors import InvalidInput
-from pytake_shared.kafka import BatchHandler, ConsumerLoop, Producer, Record
+from pytake_shared.kafka import BatchHandler, Producer, Record
 from pytake_shared.settings import ServiceSettings
 from pytake_shared.topics import Topics, dlq
 
-from .consumer_kit import Pace, a_member_joins_and_leaves_mid_stream, committed, item, run_until
+from .consumer_kit import (
+    Pace,
+    a_member_joins_and_leaves_mid_stream,
+    committed,
+    item,
+    member,
+    run_until,
+)
 
 
 class AllOrNothing(BatchHandler):
@@ -50,12 +57,8 @@ async def test_a_failed_batch_is_replayed_one_by_one_and_only_poison_is_parked_i
     await started_producer.send_raw(topics.commands, b"{not json", key=b"same-key", headers=[])
     await started_producer.send_many([(topics.commands, item(n)) for n in range(3, 6)])
     handler = AllOrNothing(poison={4})
-    loop = ConsumerLoop(
-        make_settings(),
-        topics=[topics.commands],
-        group_id=f"{topics.namespace}-batch",
-        handler=handler,
-        producer=started_producer,
+    loop = member(
+        make_settings(), topics.commands, f"{topics.namespace}-batch", handler, started_producer
     )
     await run_until(loop, lambda: sorted(handler.seen) == [0, 1, 2, 3, 5])
     assert handler.seen == [0, 1, 2, 3, 5]  # order kept through the split and the fallback
@@ -85,12 +88,8 @@ async def test_a_handler_across_partitions_gets_the_whole_poll_in_one_batch(
     await started_producer.send_many([(topics.commands, env) for env in items])
     await started_producer.send_raw(topics.commands, b"{not json", key=b"key-0", headers=[])
     handler = AllOrNothing(poison={7})
-    loop = ConsumerLoop(
-        make_settings(),
-        topics=[topics.commands],
-        group_id=f"{topics.namespace}-across",
-        handler=handler,
-        producer=started_producer,
+    loop = member(
+        make_settings(), topics.commands, f"{topics.namespace}-across", handler, started_producer
     )
     await run_until(loop, lambda: len(handler.seen) == 35)
     assert sorted(handler.seen) == [n for n in range(36) if n != 7]
@@ -133,14 +132,9 @@ async def test_a_batch_the_environment_failed_is_retried_whole_until_it_is_back(
 ) -> None:
     await started_producer.send_many([(topics.commands, item(n)) for n in range(5)])
     handler = DownThenUp(down=3)
-    loop = ConsumerLoop(
-        make_settings(),
-        topics=[topics.commands],
-        group_id=f"{topics.namespace}-g",
-        handler=handler,
-        producer=started_producer,
+    loop = member(
+        make_settings(), topics.commands, f"{topics.namespace}-g", handler, started_producer
     )
-    loop.retry.base_s = 0.01
     await run_until(loop, lambda: handler.down == 0 and len(handler.batches) >= 4)
     assert handler.batches[:4] == [handler.batches[0]] * 4
     assert sorted(n for batch in handler.batches[3:] for n in batch) == list(range(5))
@@ -157,13 +151,7 @@ async def test_a_bug_in_a_batch_stops_the_consumer_at_its_record_and_commits_non
     await started_producer.send_many([(topics.commands, item(n)) for n in range(5)])
     group = f"{topics.namespace}-bug"
     buggy = AllOrNothing(bug=3)
-    loop = ConsumerLoop(
-        make_settings(),
-        topics=[topics.commands],
-        group_id=group,
-        handler=buggy,
-        producer=started_producer,
-    )
+    loop = member(make_settings(), topics.commands, group, buggy, started_producer)
     with pytest.raises(KeyError, match="a bug"):
         await asyncio.wait_for(loop.run(), 30)
     # Replayed as batches of one, the records before the bug were applied and it stopped there.
@@ -173,13 +161,7 @@ async def test_a_bug_in_a_batch_stops_the_consumer_at_its_record_and_commits_non
     assert await committed(kafka_bootstrap, group, topics.commands) == {}
     assert await drain(dlq(topics.commands)) == []
     fixed = AllOrNothing()
-    again = ConsumerLoop(
-        make_settings(),
-        topics=[topics.commands],
-        group_id=group,
-        handler=fixed,
-        producer=started_producer,
-    )
+    again = member(make_settings(), topics.commands, group, fixed, started_producer)
     await run_until(again, lambda: 3 in fixed.seen and 4 in fixed.seen)
 
 

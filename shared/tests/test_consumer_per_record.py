@@ -13,11 +13,18 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from pytake_shared.envelope import Envelope
 from pytake_shared.errors import ConsumerHalted, InvalidInput, TransientError
-from pytake_shared.kafka import ConsumerLoop, Producer, Record, RecordHandler
+from pytake_shared.kafka import Producer, Record, RecordHandler
 from pytake_shared.settings import ServiceSettings
 from pytake_shared.topics import Topics, dlq
 
-from .consumer_kit import Pace, a_member_joins_and_leaves_mid_stream, committed, item, run_until
+from .consumer_kit import (
+    Pace,
+    a_member_joins_and_leaves_mid_stream,
+    committed,
+    item,
+    member,
+    run_until,
+)
 
 
 def _env(n: int, kind: str = "test.ok") -> Envelope:
@@ -68,13 +75,7 @@ async def test_records_are_handled_in_order_per_key_and_committed(
     settings = make_settings()
     await producer.send_many([(topics.wa_inbound, _env(n)) for n in range(30)])
     handler = Collecting()
-    loop = ConsumerLoop(
-        settings,
-        topics=[topics.wa_inbound],
-        group_id=f"{topics.namespace}-g",
-        handler=handler,
-        producer=producer,
-    )
+    loop = member(settings, topics.wa_inbound, f"{topics.namespace}-g", handler, producer)
     await run_until(loop, lambda: len(handler.seen) == 30)
     for key in range(3):
         per_key = [n for n in handler.seen if n % 3 == key]
@@ -88,13 +89,7 @@ async def test_records_are_handled_in_order_per_key_and_committed(
     # A second loop in the same group starts after the committed offsets: nothing again.
     await producer.send(topics.wa_inbound, _env(100))
     again = Collecting()
-    loop2 = ConsumerLoop(
-        settings,
-        topics=[topics.wa_inbound],
-        group_id=f"{topics.namespace}-g",
-        handler=again,
-        producer=producer,
-    )
+    loop2 = member(settings, topics.wa_inbound, f"{topics.namespace}-g", again, producer)
     await run_until(loop2, lambda: again.seen == [100])
 
 
@@ -115,14 +110,7 @@ async def test_poison_records_are_parked_with_their_reason_and_the_rest_flow(
         return InvalidInput("bad n") if record.envelope.data["n"] == 2 else None
 
     handler = Collecting(fail)
-    loop = ConsumerLoop(
-        settings,
-        topics=[topics.wa_inbound],
-        group_id=f"{topics.namespace}-g",
-        handler=handler,
-        producer=producer,
-    )
-    loop.retry.base_s = 0.01
+    loop = member(settings, topics.wa_inbound, f"{topics.namespace}-g", handler, producer)
     await run_until(loop, lambda: sorted(handler.seen) == [0, 1, 3, 4, 5])
     parked = await _read_all(kafka_bootstrap, dlq(topics.wa_inbound), 2)
     reasons = sorted(dict(r.headers)["dlq.reason"].decode() for r in parked)
@@ -142,17 +130,13 @@ async def test_a_bug_stops_the_consumer_parks_nothing_and_the_restart_resumes_at
     await producer.send_many([(topics.wa_inbound, _env(n)) for n in range(6)])
     buggy = Collecting(lambda r: KeyError("oops") if r.envelope.data["n"] == 4 else None)
     group = f"{topics.namespace}-g"
-    loop = ConsumerLoop(
-        settings, topics=[topics.wa_inbound], group_id=group, handler=buggy, producer=producer
-    )
+    loop = member(settings, topics.wa_inbound, group, buggy, producer)
     with pytest.raises(KeyError, match="oops"):
         await asyncio.wait_for(loop.run(), 30)
     assert buggy.calls[4] == 1  # no quick retries: a bug is not the environment
     # The next member of the group (the restarted process) starts at the record with the bug.
     fixed = Collecting()
-    again = ConsumerLoop(
-        settings, topics=[topics.wa_inbound], group_id=group, handler=fixed, producer=producer
-    )
+    again = member(settings, topics.wa_inbound, group, fixed, producer)
     await run_until(again, lambda: 4 in fixed.seen)
     assert 4 not in buggy.seen  # (records before it may come again: handlers are idempotent)
     assert await drain(dlq(topics.wa_inbound)) == []
@@ -190,14 +174,7 @@ async def test_raw_driver_errors_of_an_unavailable_database_are_retried_never_pa
 
     await producer.send(topics.commands, _env(7))
     handler = Collecting(fail)
-    loop = ConsumerLoop(
-        make_settings(),
-        topics=[topics.commands],
-        group_id=f"{topics.namespace}-g",
-        handler=handler,
-        producer=producer,
-    )
-    loop.retry.base_s = 0.01
+    loop = member(make_settings(), topics.commands, f"{topics.namespace}-g", handler, producer)
     await run_until(loop, lambda: handler.seen == [7])
     assert handler.calls[7] == 5
     assert readiness == [True, False, False, False, False]  # not ready while it waits
@@ -218,14 +195,7 @@ async def test_transient_errors_are_retried_until_they_pass(
 
     await producer.send(topics.commands, _env(7))
     handler = Collecting(fail)
-    loop = ConsumerLoop(
-        make_settings(),
-        topics=[topics.commands],
-        group_id=f"{topics.namespace}-g",
-        handler=handler,
-        producer=producer,
-    )
-    loop.retry.base_s = 0.01
+    loop = member(make_settings(), topics.commands, f"{topics.namespace}-g", handler, producer)
     await run_until(loop, lambda: handler.seen == [7])
     assert handler.calls[7] == 4
 
@@ -236,13 +206,7 @@ async def test_too_many_parked_in_a_row_halts_the_consumer(
     settings = make_settings(dlq_max_consecutive=3)
     await producer.send_many([(topics.events, _env(n)) for n in range(10)])
     handler = Collecting(lambda r: InvalidInput("always"))
-    loop = ConsumerLoop(
-        settings,
-        topics=[topics.events],
-        group_id=f"{topics.namespace}-g",
-        handler=handler,
-        producer=producer,
-    )
+    loop = member(settings, topics.events, f"{topics.namespace}-g", handler, producer)
     with pytest.raises(ConsumerHalted, match="4 records parked in a row"):
         await asyncio.wait_for(loop.run(), 30)
 
@@ -287,13 +251,7 @@ async def test_the_loop_resumes_from_the_offsets_the_handler_stored(
 ) -> None:
     await producer.send_many([(topics.commands, item(n)) for n in range(5)])
     handler = ResumesFromStore()
-    loop = ConsumerLoop(
-        make_settings(),
-        topics=[topics.commands],
-        group_id=f"{topics.namespace}-resume",
-        handler=handler,
-        producer=producer,
-    )
+    loop = member(make_settings(), topics.commands, f"{topics.namespace}-resume", handler, producer)
     await run_until(loop, lambda: len(handler.seen) >= 2)
     assert handler.seen == [3, 4]
     assert {tp.topic for tp in handler.assigned} == {topics.commands}
@@ -309,10 +267,7 @@ async def test_a_stop_during_transient_retries_gives_up_and_commits_nothing(
     group = f"{topics.namespace}-restart"
     await producer.send(topics.commands, item(7))
     down = Collecting(lambda r: TransientError("database down"))
-    loop = ConsumerLoop(
-        make_settings(), topics=[topics.commands], group_id=group, handler=down, producer=producer
-    )
-    loop.retry.base_s = 0.01
+    loop = member(make_settings(), topics.commands, group, down, producer)
     task = asyncio.create_task(loop.run())
     async with asyncio.timeout(20):
         while down.calls.get(7, 0) < 2:
@@ -325,12 +280,12 @@ async def test_a_stop_during_transient_retries_gives_up_and_commits_nothing(
 
 
 def test_the_consumer_of_a_loop_that_is_not_running_is_not_available() -> None:
-    loop = ConsumerLoop(
+    loop = member(
         ServiceSettings(),
-        topics=["t"],
-        group_id="g",
-        handler=Collecting(),
-        producer=Producer(ServiceSettings()),
+        "t",
+        "g",
+        Collecting(),
+        Producer(ServiceSettings()),
     )
     with pytest.raises(RuntimeError, match="not started"):
         _ = loop.consumer

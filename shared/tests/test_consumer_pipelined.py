@@ -12,13 +12,13 @@ import pytest
 
 from pytake_shared.envelope import Envelope
 from pytake_shared.errors import ConsumerHalted
-from pytake_shared.kafka import ConsumerLoop, PipelinedHandler, Producer, Record
+from pytake_shared.kafka import PipelinedHandler, Producer, Record
 from pytake_shared.kafka.handlers import ParkFn
 from pytake_shared.kafka.strategies import Pipelined
 from pytake_shared.settings import ServiceSettings
 from pytake_shared.topics import Topics, dlq
 
-from .consumer_kit import Pace, a_member_joins_and_leaves_mid_stream, committed, item
+from .consumer_kit import Pace, a_member_joins_and_leaves_mid_stream, committed, item, member
 
 
 class Held(PipelinedHandler):
@@ -62,13 +62,8 @@ async def test_only_offsets_below_the_first_unfinished_record_are_committed(
     await started_producer.send_many([(topics.wa_outbound, item(n)) for n in range(6)])
     group = f"{topics.namespace}-held"
     handler = Held()
-    loop = ConsumerLoop(
-        make_settings(),
-        topics=[topics.wa_outbound],
-        group_id=group,
-        handler=handler,
-        producer=started_producer,
-        max_records=2,
+    loop = member(
+        make_settings(), topics.wa_outbound, group, handler, started_producer, max_records=2
     )
     assert isinstance(loop.strategy, Pipelined)
     loop.strategy.MAX_INFLIGHT = 4  # past four in flight the partition pauses
@@ -110,13 +105,7 @@ async def test_poison_records_are_parked_in_place_and_committed_past(
     await started_producer.send_many([(topics.wa_outbound, item(n)) for n in range(2, 4)])
     group = f"{topics.namespace}-poison"
     handler = Held(park={2})
-    loop = ConsumerLoop(
-        make_settings(),
-        topics=[topics.wa_outbound],
-        group_id=group,
-        handler=handler,
-        producer=started_producer,
-    )
+    loop = member(make_settings(), topics.wa_outbound, group, handler, started_producer)
     task = asyncio.create_task(loop.run())
     try:
         async with asyncio.timeout(20):
@@ -140,12 +129,12 @@ async def test_too_many_parked_in_a_row_halts_the_consumer(
     make_settings: Callable[..., ServiceSettings], topics: Topics, started_producer: Producer
 ) -> None:
     await started_producer.send_many([(topics.wa_outbound, item(n)) for n in range(10)])
-    loop = ConsumerLoop(
+    loop = member(
         make_settings(dlq_max_consecutive=3),
-        topics=[topics.wa_outbound],
-        group_id=f"{topics.namespace}-halt",
-        handler=Held(park=set(range(10))),
-        producer=started_producer,
+        topics.wa_outbound,
+        f"{topics.namespace}-halt",
+        Held(park=set(range(10))),
+        started_producer,
     )
     with pytest.raises(ConsumerHalted, match="4 records parked in a row"):
         await asyncio.wait_for(loop.run(), 30)
@@ -170,13 +159,7 @@ async def test_a_bug_in_a_pipelined_record_stops_the_consumer_before_its_offset(
 ) -> None:
     await started_producer.send_many([(topics.wa_outbound, item(n)) for n in range(5)])
     group = f"{topics.namespace}-p"
-    loop = ConsumerLoop(
-        make_settings(),
-        topics=[topics.wa_outbound],
-        group_id=group,
-        handler=Bug(bug=3),
-        producer=started_producer,
-    )
+    loop = member(make_settings(), topics.wa_outbound, group, Bug(bug=3), started_producer)
     with pytest.raises(ValueError, match="a bug in the lane"):
         await asyncio.wait_for(loop.run(), 30)
     # Everything before the bug is committed, the record with it is not: the restart redoes it.

@@ -206,7 +206,8 @@ class Script:
                 {
                     "code": code,
                     "title": "Message undeliverable",
-                    "error_data": {"details": f"Meta's details for {code}"},
+                    "message": "Message undeliverable",
+                    "details": f"Meta's details for {code}",  # ingress lifts error_data.details
                 }
             ]
         # As ingress writes it: no organization; the projection finds it from the number.
