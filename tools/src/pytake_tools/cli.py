@@ -17,7 +17,7 @@ import httpx
 import orjson
 
 from pytake_shared.topics import Topics
-from pytake_tools import dlq, rebuild_cli, replay_cli, trace, transfer
+from pytake_tools import devstack, dlq, rebuild_cli, replay_cli, trace, transfer
 from pytake_tools.chat import ChatSession, run_chat
 from pytake_tools.devsecrets import DEV_FILE, dev_secrets, env_file
 from pytake_tools.operator import (
@@ -64,6 +64,9 @@ def _banner(stack: Stack, sample: Path) -> str:
         f" (POST {stack.url('analytics')}/api/v1/auth/login)",
         f"  (secrets of this checkout: {DEV_FILE}; a variable you export wins)",
         "",
+        "  In another terminal of this checkout the tools find this stack themselves, e.g.",
+        "    .venv/bin/pytake trace <wamid>   (its settings: set -a; . .pytake/dev.env)",
+        "",
         "  Nothing outlives this session: the dev broker keeps everything in memory and the",
         "  database is deleted at Ctrl-C. Keep what you built with",
         "    .venv/bin/pytake export --output my-pytake.json   (and `pytake import` it next time)",
@@ -99,13 +102,20 @@ async def _dev(args: argparse.Namespace) -> int:
     stack = Stack(dev_config(ports, Path(args.log_dir)))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # SIGHUP: its terminal closed
         loop.add_signal_handler(sig, stop.set)
     try:
         print("starting broker, database and services...", flush=True)
         await stack.start()
         sample = Path(args.log_dir).resolve() / "sample-webhook.json"
         sample.write_bytes(encode(text_webhook(DEMO_NUMBER, "5511999990000", "hi", name="Ada")))
+        devstack.write(
+            {
+                "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap,
+                "DATABASE_URL": stack.database_url,
+                "PYTAKE_TOPIC_NAMESPACE": stack.config.namespace,
+            }
+        )
         print(_banner(stack, sample), flush=True)
         # A service that dies is started again by the stack (and said here), as a supervisor
         # would in production.
@@ -117,9 +127,17 @@ async def _dev(args: argparse.Namespace) -> int:
             return 1
         return 0
     finally:
-        print("stopping...", flush=True)
-        stack.stop()
-        print("stopped; no process left behind.", flush=True)
+        devstack.remove()
+        try:
+            _say("stopping...")
+        finally:
+            stack.stop()  # even if the terminal is gone (printing fails)
+        _say("stopped; no process left behind.")
+
+
+def _say(text: str) -> None:
+    with contextlib.suppress(OSError):  # stdout closed with the terminal, or a pipe's reader gone
+        print(text, flush=True)
 
 
 async def _transfer(args: argparse.Namespace) -> int:
@@ -188,7 +206,7 @@ def main(argv: list[str] | None = None) -> None:
     flow_validate.add_argument("file", type=Path)
     topics = sub.add_parser("topics", help="list, create or describe topics")
     topics.add_argument(
-        "--bootstrap", default=os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
+        "--bootstrap", default=devstack.default("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
     )
     topics_sub = topics.add_subparsers(dest="topics_cmd", required=True)
     topics_sub.add_parser("list", help="every topic of the cluster")

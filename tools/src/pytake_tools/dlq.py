@@ -22,6 +22,7 @@ import orjson
 from aiokafka import AIOKafkaProducer
 
 from pytake_shared.topics import DLQ_SUFFIX, Topics
+from pytake_tools import devstack
 from pytake_tools.progress import Progress
 from pytake_tools.reader import ReplayError, TopicReader, resolve_topic
 from pytake_tools.timeline import fmt_time, parse_time
@@ -87,7 +88,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("topic", help="the topic records were parked from (or its .dlq name)")
     common.add_argument(
-        "--bootstrap", default=os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
+        "--bootstrap", default=devstack.default("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
     )
     common.add_argument(
         "--namespace",

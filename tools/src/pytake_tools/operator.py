@@ -9,12 +9,14 @@ admin call the dev broker lacks).
 from __future__ import annotations
 
 import asyncio
+import sys
 from pathlib import Path
 from typing import Any, TextIO
 
 import orjson
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import KafkaConnectionError
 
 from pytake_shared.flowdoc import Issue, validate
 from pytake_shared.kafka.admin import ensure_topics
@@ -104,5 +106,14 @@ async def describe_topic(bootstrap: str, topic: str, group: str | None, out: Tex
 
 
 def run(coro: Any) -> int:
-    result: int = asyncio.run(coro)
+    """Run a tool's coroutine; a broker that cannot be reached is said plainly (exit 2)."""
+    try:
+        result: int = asyncio.run(coro)
+    except KafkaConnectionError as exc:
+        print(
+            f"pytake: {exc}. Point the tool at the broker with --bootstrap or "
+            "$KAFKA_BOOTSTRAP_SERVERS (a running `make dev` in this checkout is found by itself).",
+            file=sys.stderr,
+        )
+        return 2
     return result

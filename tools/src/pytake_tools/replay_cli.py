@@ -16,6 +16,7 @@ from pytake_shared.secrets import SecretBox, generate
 from pytake_shared.settings import ServiceSettings
 from pytake_shared.topics import Topics
 from pytake_tools import conversation as conv
+from pytake_tools import devstack
 from pytake_tools.progress import Progress
 from pytake_tools.reader import (
     DEFAULT_IDLE_TIMEOUT,
@@ -62,7 +63,7 @@ def common_arguments() -> argparse.ArgumentParser:
     """The arguments every read-only topic command takes (broker, namespace, output)."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
-        "--bootstrap", default=os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
+        "--bootstrap", default=devstack.default("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
     )
     common.add_argument(
         "--namespace",
