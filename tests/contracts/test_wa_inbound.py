@@ -30,6 +30,7 @@ from pytake_shared.config import (
     snapshot,
 )
 from pytake_shared.contracts import commands, wa_inbound
+from pytake_shared.contracts import conversation_events as ev
 from pytake_shared.envelope import Envelope
 from pytake_shared.secrets import SecretBox
 from pytake_shared.settings import ServiceSettings
@@ -81,7 +82,7 @@ def _records() -> list[tuple[str, Envelope]]:
 RECORDS = _records()
 
 
-def _router(numbers: set[str]) -> RouterHandler:
+def _router(numbers: set[str], limit: int = 0) -> RouterHandler:
     """The router with every number of the corpus on one organization's chatbot."""
     view = ConfigView(ServiceSettings(), BOX)
 
@@ -103,7 +104,7 @@ def _router(numbers: set[str]) -> RouterHandler:
             ),
         )
     # Routing is pure: the ledger and the producer are not used by `_route`.
-    return RouterHandler(Topics(), view, ledger=None, producer=None, rate_limit_per_minute=0)  # type: ignore[arg-type]
+    return RouterHandler(Topics(), view, ledger=None, producer=None, rate_limit_per_minute=limit)  # type: ignore[arg-type]
 
 
 def test_the_corpus_has_every_type_of_the_topic() -> None:
@@ -141,6 +142,24 @@ def test_the_router_turns_messages_and_failed_statuses_into_commands_the_executo
                 assert command.message_id == env.data["status"]["id"]
                 assert command.status == env.data["status"]["status"]
     assert kinds[commands.HANDLE_INBOUND] >= 20 and kinds[commands.HANDLE_STATUS] >= 1
+
+
+def test_the_routers_own_records_decode_as_the_contract_says() -> None:
+    messages = [env for _, env in RECORDS if env.type == wa_inbound.MESSAGE_RECEIVED]
+    unrouted = _router(set())  # no number configured: every message is unrouted
+    for env in messages[:5]:
+        ((_, out),) = unrouted._route(Envelope.from_bytes(env.to_bytes()))
+        event = ev.decode_router(out.type, out.data)
+        assert isinstance(event, ev.Unrouted) and event.reason == "unknown_number"
+        assert event.message == env.data["message"]
+    limited = _router({str(messages[0].data["phone_number_id"])}, limit=1)
+    wire = Envelope.from_bytes(messages[0].to_bytes())
+    assert [out.type for _, out in limited._route(wire)] == [commands.HANDLE_INBOUND]
+    second = limited._route(wire)  # the second in the minute (the ledger drops Meta's retries)
+    assert [out.type for _, out in second] == [ev.RATE_LIMITED, commands.NOTIFY_RATE_LIMIT]
+    event = ev.decode_router(second[0][1].type, second[0][1].data)
+    assert isinstance(event, ev.RateLimited) and event.notice and event.limit_per_minute == 1
+    assert to_command(Envelope.from_bytes(second[1][1].to_bytes())).type == "notify_rate_limit"
 
 
 def test_the_sender_and_analytics_read_every_status() -> None:

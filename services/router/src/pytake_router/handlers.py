@@ -95,22 +95,10 @@ class RouterHandler(BatchHandler):
         ROUTED.labels("status_for_analytics").inc()
         return False
 
-    def _route(self, env: Envelope) -> list[tuple[str, Envelope]]:
-        out = self._route_one(env)
-        if out is None:
-            return []
-        _, routed = out
-        if routed.type == c.EVT_RATE_LIMITED and routed.data["notice"]:
-            return [out, (self._topics.commands, self._notice(env, routed))]
-        return [out]
-
-    def _notice(self, env: Envelope, limited: Envelope) -> Envelope:
+    def _notice(self, env: Envelope, org_id: str, limited: ev.RateLimited) -> Envelope:
         """The command that makes the executor tell the contact to slow down (once a window);
         the organization's `rate_limit_notice` setting words it, else the executor does, in
         the flow's language."""
-        event = ev.decode_router(limited.type, limited.data)
-        assert isinstance(event, ev.RateLimited)
-        org_id = limited.organization_id or ""
         org = self._config.organization(org_id)
         text = (org.settings if org else {}).get("rate_limit_notice") or ""
         return self._command(
@@ -118,20 +106,21 @@ class RouterHandler(BatchHandler):
             org_id,
             c.NotifyRateLimit(
                 organization_id=org_id,
-                chatbot_id=event.chatbot_id,
-                phone_number_id=event.phone_number_id,
-                contact=self._contact(env, event.contact, event.message),
-                message_id=event.message.get("id"),
+                chatbot_id=limited.chatbot_id,
+                phone_number_id=limited.phone_number_id,
+                contact=self._contact(env, limited.contact, limited.message),
+                message_id=limited.message.get("id"),
                 text=str(text),
-                limit_per_minute=event.limit_per_minute,
-                received_at=int(event.message.get("timestamp") or 0),
+                limit_per_minute=limited.limit_per_minute,
+                received_at=int(limited.message.get("timestamp") or 0),
             ),
         )
 
-    def _route_one(self, env: Envelope) -> tuple[str, Envelope] | None:
+    def _route(self, env: Envelope) -> list[tuple[str, Envelope]]:
+        """What one inbound item becomes, in order: a command, or a record of why not."""
         if env.type not in (c.WA_MESSAGE_RECEIVED, c.WA_STATUS_RECEIVED):
             ROUTED.labels("not_conversational").inc()
-            return None
+            return []
         try:
             if env.type == c.WA_STATUS_RECEIVED:
                 status = wa_inbound.decode_status(env.data)
@@ -149,7 +138,7 @@ class RouterHandler(BatchHandler):
             unrouted = ev.Unrouted(
                 reason=route.reason, phone_number_id=number_id, message=message, contact=contact
             )
-            return self._topics.events, self._event(env, route.organization_id, unrouted)
+            return [(self._topics.events, self._event(env, route.organization_id, unrouted))]
         org = self._config.organization(route.organization_id)
         limit = int((org.settings if org else {}).get("rate_limit_per_minute", self._limit))
         verdict = self._limiter.check(env.subject, int(message.get("timestamp") or 0), limit)
@@ -163,20 +152,22 @@ class RouterHandler(BatchHandler):
                 message=message,
                 contact=contact,
             )
-            return self._topics.events, self._event(env, route.organization_id, limited)
+            out = [(self._topics.events, self._event(env, route.organization_id, limited))]
+            if verdict.notice:
+                out.append(
+                    (self._topics.commands, self._notice(env, route.organization_id, limited))
+                )
+            return out
         ROUTED.labels("message").inc()
-        return self._topics.commands, self._command(
-            env,
-            route.organization_id,
-            c.HandleInbound(
-                organization_id=route.organization_id,
-                chatbot_id=route.chatbot_id,
-                phone_number_id=number_id,
-                contact=self._contact(env, contact, message),
-                message=message,
-                received_at=int(message.get("timestamp") or 0),
-            ),
+        inbound = c.HandleInbound(
+            organization_id=route.organization_id,
+            chatbot_id=route.chatbot_id,
+            phone_number_id=number_id,
+            contact=self._contact(env, contact, message),
+            message=message,
+            received_at=int(message.get("timestamp") or 0),
         )
+        return [(self._topics.commands, self._command(env, route.organization_id, inbound))]
 
     @staticmethod
     def _number(env: Envelope, number_id: str | None) -> str:
@@ -186,20 +177,17 @@ class RouterHandler(BatchHandler):
 
     def _status(
         self, env: Envelope, number_id: str | None, status: dict[str, Any]
-    ) -> tuple[str, Envelope] | None:
+    ) -> list[tuple[str, Envelope]]:
         number = self._number(env, number_id)
         route = resolve(self._config, number)
         if route.organization_id is None:
             ROUTED.labels("status_unknown_number").inc()
-            return None
+            return []
         ROUTED.labels("status").inc()
-        return self._topics.commands, self._command(
-            env,
-            route.organization_id,
-            c.HandleStatus(
-                organization_id=route.organization_id, phone_number_id=number, status=status
-            ),
+        handle = c.HandleStatus(
+            organization_id=route.organization_id, phone_number_id=number, status=status
         )
+        return [(self._topics.commands, self._command(env, route.organization_id, handle))]
 
     @staticmethod
     def _event(env: Envelope, org: str | None, event: ev.Unrouted | ev.RateLimited) -> Envelope:

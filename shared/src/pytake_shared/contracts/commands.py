@@ -14,7 +14,6 @@ Four commands were once named as facts or nouns; records under those names (the 
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -199,32 +198,26 @@ Command = (
 )
 
 
-def _snake(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
-
-
 MODELS: dict[str, type[Command]] = {
-    PREFIX + _snake(model.__name__): model
-    for model in (
-        HandleInbound,
-        HandleStatus,
-        NotifyRateLimit,
-        FireTimer,
-        CompleteApiCall,
-        RecordWebhookResult,
-        SendAgentMessage,
-        Close,
-        RestartFlow,
-        Assign,
-        Resume,
-    )
+    HANDLE_INBOUND: HandleInbound,
+    HANDLE_STATUS: HandleStatus,
+    NOTIFY_RATE_LIMIT: NotifyRateLimit,
+    FIRE_TIMER: FireTimer,
+    COMPLETE_API_CALL: CompleteApiCall,
+    RECORD_WEBHOOK_RESULT: RecordWebhookResult,
+    SEND_AGENT_MESSAGE: SendAgentMessage,
+    CLOSE: Close,
+    RESTART_FLOW: RestartFlow,
+    ASSIGN: Assign,
+    RESUME: Resume,
 }
 TYPES = frozenset(MODELS)
+_TYPE_OF = {model: name for name, model in MODELS.items()}
 
 
 def type_of(command: Command) -> str:
     """The record type a command is published under."""
-    return PREFIX + _snake(type(command).__name__)
+    return _TYPE_OF[type(command)]
 
 
 def decode(envelope_type: str, data: dict[str, Any]) -> Command:

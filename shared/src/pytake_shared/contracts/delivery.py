@@ -62,11 +62,12 @@ MODELS: dict[str, type[Delivery]] = {
     CANCELLED: Cancelled,
 }
 TYPES = frozenset(MODELS)
+_TYPE_OF = {model: name for name, model in MODELS.items()}
 
 
 def type_of(delivery: Delivery) -> str:
     """The record type `delivery` is published under."""
-    return next(name for name, model in MODELS.items() if type(delivery) is model)
+    return _TYPE_OF[type(delivery)]
 
 
 def payload(delivery: Delivery) -> dict[str, Any]:
