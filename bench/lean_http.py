@@ -83,30 +83,37 @@ class LeanClient:
         self._open: list[asyncio.StreamWriter] = []
 
     async def post(self, body: bytes, headers: dict[str, str], path: str | None = None) -> int:
-        """The response's status (0 when the connection failed)."""
+        """The response's status (0 when the connection failed). A kept-alive connection the
+        server closed while idle is replaced, as HTTP clients do, not counted as an error."""
+        head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        request = (
+            f"POST {path or self._path} HTTP/1.1\r\nHost: {self._host}\r\n{head}"
+            f"Content-Length: {len(body)}\r\n\r\n".encode()
+            + body
+        )
         async with self._slots:
-            try:
-                reader, writer = self._idle.get_nowait()
-            except asyncio.QueueEmpty:
+            while True:  # every idle connection tried is dropped, so this ends
                 try:
-                    reader, writer = await asyncio.open_connection(self._host, self._port)
-                except OSError:
+                    reader, writer = self._idle.get_nowait()
+                    reused = True
+                except asyncio.QueueEmpty:
+                    try:
+                        reader, writer = await asyncio.open_connection(self._host, self._port)
+                    except OSError:
+                        return 0
+                    self._open.append(writer)
+                    reused = False
+                writer.write(request)
+                try:
+                    await writer.drain()
+                    status_line, _, _ = await _read_message(reader)
+                except (asyncio.IncompleteReadError, ConnectionError, OSError):
+                    writer.close()
+                    if reused:
+                        continue
                     return 0
-                self._open.append(writer)
-            head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
-            writer.write(
-                f"POST {path or self._path} HTTP/1.1\r\nHost: {self._host}\r\n{head}"
-                f"Content-Length: {len(body)}\r\n\r\n".encode()
-                + body
-            )
-            try:
-                await writer.drain()
-                status_line, _, _ = await _read_message(reader)
-            except (asyncio.IncompleteReadError, ConnectionError, OSError):
-                writer.close()
-                return 0
-            self._idle.put_nowait((reader, writer))
-            return int(status_line.split(" ", 2)[1])
+                self._idle.put_nowait((reader, writer))
+                return int(status_line.split(" ", 2)[1])
 
     async def close(self) -> None:
         for writer in self._open:

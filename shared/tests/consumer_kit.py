@@ -21,6 +21,7 @@ def member(
     handler: Handler,
     producer: Producer,
     max_records: int | None = None,
+    poll_interval_ms: int = 0,
 ) -> ConsumerLoop:
     """A loop consuming `topic` as `group`; the environment is retried at a test's pace."""
     loop = ConsumerLoop(
@@ -30,6 +31,7 @@ def member(
         handler=handler,
         producer=producer,
         max_records=max_records,
+        poll_interval_ms=poll_interval_ms,
     )
     loop.retry.base_s = 0.01
     return loop

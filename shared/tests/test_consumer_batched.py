@@ -5,6 +5,8 @@ rebalance."""
 from __future__ import annotations
 
 import asyncio
+import itertools
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -108,6 +110,42 @@ async def test_a_handler_across_partitions_gets_the_whole_poll_in_one_batch(
     # Every partition's offset is committed past what it held, the parked records included.
     offsets = await committed(kafka_bootstrap, f"{topics.namespace}-across", topics.commands)
     assert sum(offsets.values()) == 37
+
+
+class Timed(BatchHandler):
+    def __init__(self) -> None:
+        self.batches: list[tuple[float, list[int]]] = []
+
+    async def handle_batch(self, records: Sequence[Record]) -> None:
+        self.batches.append((time.monotonic(), [r.envelope.data["n"] for r in records]))
+
+
+async def test_a_loop_with_a_poll_interval_takes_a_steady_stream_in_batches_that_far_apart(
+    make_settings: Callable[..., ServiceSettings],
+    topics: Topics,
+    started_producer: Producer,
+) -> None:
+    # One record every 20 ms for 1.6 s; a loop polling at most every 400 ms.
+    handler = Timed()
+    group = f"{topics.namespace}-paced"
+    loop = member(
+        make_settings(), topics.commands, group, handler, started_producer, poll_interval_ms=400
+    )
+
+    async def stream() -> None:
+        for n in range(80):
+            await started_producer.send(topics.commands, item(n))
+            await asyncio.sleep(0.02)
+
+    writer = asyncio.create_task(stream())
+    await run_until(loop, lambda: sum(len(b) for _, b in handler.batches) == 80)
+    await writer
+    assert [n for _, b in handler.batches for n in b] == list(range(80))
+    # Each poll that returned records is followed by a pause: the stream arrives in a few
+    # big batches, not one fetch per record or two.
+    starts = [at for at, _ in handler.batches]
+    assert all(b - a >= 0.39 for a, b in itertools.pairwise(starts)), starts
+    assert len(handler.batches) <= 8, [len(b) for _, b in handler.batches]
 
 
 class DownThenUp(BatchHandler):

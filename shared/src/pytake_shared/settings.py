@@ -37,6 +37,9 @@ class ServiceSettings(BaseSettings):
     # The same for consumers off the reply path (projections, Meta's status confirmations):
     # they can wait longer per fetch, which spares the broker most of their idle polling.
     kafka_background_fetch_max_wait_ms: int = 500
+    # ... and leave at least this long between polls that returned records, so a busy topic
+    # reaches them in batches of this much traffic rather than one fetch per few records.
+    kafka_background_poll_interval_ms: int = 250
     pytake_event_loop: Literal["auto", "uvloop", "asyncio"] = "auto"  # auto: uvloop if installed
     database_url: str = "postgresql://postgres@127.0.0.1:5432/pytake"
     database_pool_min: int = 1

@@ -190,7 +190,8 @@ def start_consumer(
 ) -> ConsumerLoop:
     """Run a consumer loop; with `wait_for`, join the group only once that event is set
     (e.g. the config view caught up, so the first records are not handled blind). A
-    `background` loop is off the reply path and fetches with the longer background wait."""
+    `background` loop is off the reply path: it fetches with the longer background wait and
+    polls at most every `kafka_background_poll_interval_ms` while records keep coming."""
     settings = runtime.settings
     loop = ConsumerLoop(
         settings,
@@ -199,6 +200,7 @@ def start_consumer(
         handler=handler,
         producer=producer,
         fetch_max_wait_ms=settings.kafka_background_fetch_max_wait_ms if background else None,
+        poll_interval_ms=settings.kafka_background_poll_interval_ms if background else 0,
     )
 
     async def run() -> None:

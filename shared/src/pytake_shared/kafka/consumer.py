@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Sequence
@@ -78,9 +79,13 @@ class ConsumerLoop:
         producer: Producer,
         max_records: int | None = None,
         fetch_max_wait_ms: int | None = None,
+        poll_interval_ms: int = 0,
     ) -> None:
         self._settings = settings
         self.fetch_max_wait_ms = fetch_max_wait_ms or settings.kafka_fetch_max_wait_ms
+        # At least this long from one poll that returned records to the next: a loop off the
+        # reply path takes bigger batches and the broker answers far fewer fetches.
+        self.poll_interval_s = poll_interval_ms / 1000
         self._topics = list(topics)
         self.group_id = group_id
         self.handler = handler
@@ -135,11 +140,14 @@ class ConsumerLoop:
         await self._consumer.start()
         try:
             while not self._stopping.is_set():
+                started = time.monotonic()
                 polled = await self._consumer.getmany(timeout_ms=200, max_records=self._max_records)
                 async with self.lock:
                     if polled:
                         await self.strategy.feed(polled)
                     await self.strategy.after_poll()
+                if polled and self.poll_interval_s:
+                    await self._pause(self.poll_interval_s - (time.monotonic() - started))
         finally:
             try:
                 async with self.lock:
@@ -147,6 +155,11 @@ class ConsumerLoop:
             finally:
                 await self._consumer.stop()
                 self._consumer = None
+
+    async def _pause(self, seconds: float) -> None:
+        if seconds > 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), seconds)
 
     async def commit(self, offsets: dict[TopicPartition, int]) -> None:
         try:
