@@ -2,8 +2,8 @@
 
 A batch (everything one poll returned, over any number of partitions) is decided in memory,
 then one PostgreSQL transaction writes the new states, the ids applied, the outbox rows and
-each partition's next offset; the outbox is published after the commit. A command whose id is
-already applied is skipped, so redeliveries are harmless.
+each partition's next offset; the batch's outbox rows are published after the commit. A
+command whose id is already applied is skipped, so redeliveries are harmless.
 """
 
 from __future__ import annotations
@@ -50,6 +50,9 @@ class ExecutorHandler(BatchHandler):
         self._store = store
         self._flows = flows
         self._producer = producer
+        # Partitions whose outbox rows may not all be published (a publish or its deletion
+        # failed): they publish from the table, in order, before anything newer.
+        self._behind: set[int] = set()
 
     async def on_assigned(self, partitions: set[TopicPartition]) -> dict[TopicPartition, int]:
         mine = [tp for tp in partitions if tp.topic == self._topics.commands]
@@ -57,6 +60,7 @@ class ExecutorHandler(BatchHandler):
             published = await self._store.flush_outbox(self._producer, [tp.partition])
             if published:
                 log.info("published %d outbox leftovers of partition %d", published, tp.partition)
+            self._behind.discard(tp.partition)
         stored = await self._store.offsets(self._topics.commands, [tp.partition for tp in mine])
         return {TopicPartition(self._topics.commands, p): off for p, off in stored.items()}
 
@@ -81,7 +85,7 @@ class ExecutorHandler(BatchHandler):
                 new_state, out = self._apply(state, env, timers)
                 states[env.subject] = changed[env.subject] = new_state
                 outbox.extend((record.partition, topic, out_env) for topic, out_env in out)
-            await self._store.save(
+            last_seq = await self._store.save(
                 conn,
                 states=changed.values(),
                 processed=applied,
@@ -89,7 +93,15 @@ class ExecutorHandler(BatchHandler):
                 timers=timers,
                 offsets=offsets,
             )
-        await self._store.flush_outbox(self._producer, sorted({p for _, p in offsets}))
+        partitions = sorted({p for _, p in offsets})
+        if self._behind.intersection(partitions):
+            await self._store.flush_outbox(self._producer, partitions)
+            self._behind.difference_update(partitions)
+        elif last_seq is not None:
+            self._behind.update(partitions)
+            await self._producer.send_many((topic, env) for _, topic, env in outbox)
+            await self._store.forget_published(partitions, last_seq)
+            self._behind.difference_update(partitions)
 
     def _apply(
         self, state: ConversationState, env: Envelope, timers: TimerChanges

@@ -17,7 +17,7 @@ from pytake_executor.handlers import ExecutorHandler
 from pytake_shared import contracts as c
 from pytake_shared.contracts.conversation_events import EVENT_ADAPTER
 from pytake_shared.envelope import Envelope, deterministic_id
-from pytake_shared.errors import InvalidInput
+from pytake_shared.errors import InvalidInput, TransientError
 from pytake_shared.kafka import Producer, Record
 from pytake_shared.topics import Topics
 
@@ -367,3 +367,45 @@ async def test_the_published_events_replay_through_evolve_to_the_stored_state(
     for env in _decoded(await drain(topics.events)):
         state = evolve(state, EVENT_ADAPTER.validate_python(env.data))
     assert state == await _state(executor_pool)
+
+
+class BrokerAwayOnce:
+    """The real producer, except that the broker is away for the first publish."""
+
+    def __init__(self, producer: Producer) -> None:
+        self._producer = producer
+        self.failed = False
+
+    async def send_many(self, items: Any) -> None:
+        if not self.failed:
+            self.failed = True
+            raise TransientError("broker did not acknowledge: test")
+        await self._producer.send_many(items)
+
+
+async def test_a_batch_whose_publish_failed_goes_out_before_the_next_one_in_order(
+    config: Any,
+    survey: dict[str, Any],
+    executor_pool: asyncpg.Pool,
+    producer: Producer,
+    topics: Topics,
+    command: MakeCommand,
+    record: MakeRecord,
+    drain: Drain,
+) -> None:
+    config.with_flow(survey)
+    away = BrokerAwayOnce(producer)
+    handler = ExecutorHandler(topics, Store(executor_pool), ConfigFlows(config.view), away)  # type: ignore[arg-type]
+    first = command("wamid.1", "hi")
+    with pytest.raises(TransientError):
+        await handler.handle_batch([record(first, offset=0, partition=2)])
+    # Committed but not published: the rows wait in the outbox.
+    assert await executor_pool.fetchval("SELECT count(*) FROM executor.outbox") == 11
+    second = command("wamid.2", "Ada")
+    await handler.handle_batch([record(second, offset=1, partition=2)])
+
+    events = _decoded(await drain(topics.events))
+    assert [e.causation_id for e in events][:9] == [str(first.id)] * 9
+    assert {e.causation_id for e in events[9:]} == {str(second.id)}
+    assert len(_decoded(await drain(topics.wa_outbound))) == 3
+    assert await executor_pool.fetchval("SELECT count(*) FROM executor.outbox") == 0

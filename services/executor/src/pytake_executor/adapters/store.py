@@ -1,8 +1,10 @@
 """PostgreSQL side of exactly-once: state, processed ids, outbox and offsets in one transaction.
 
-After the transaction commits, the outbox rows of the batch's partitions are published in order
-and deleted. If the process dies in between, the rows are still there: they are published first
-when the partition is assigned again, and consumption resumes from the stored offsets.
+After the transaction commits, the batch's outbox rows are published in order (from memory:
+they are the records just written) and deleted. If the process dies in between, the rows are
+still there: they are published first when the partition is assigned again, and consumption
+resumes from the stored offsets. If publishing fails, the handler publishes from the table next
+(`flush_outbox`), so what was left behind goes out before anything newer.
 """
 
 from __future__ import annotations
@@ -54,7 +56,8 @@ class Store:
         outbox: Sequence[tuple[int, str, Envelope]],  # (source partition, topic, envelope)
         timers: TimerChanges,
         offsets: dict[tuple[str, int], int],  # (topic, partition) -> next offset
-    ) -> None:
+    ) -> int | None:
+        """Write the batch; returns the last outbox row's `seq` (None when it wrote none)."""
         await conn.executemany(
             "INSERT INTO executor.conversations (key, organization_id, state) "
             "VALUES ($1, $2, $3::jsonb) ON CONFLICT (key) DO UPDATE "
@@ -66,11 +69,19 @@ class Store:
             "INSERT INTO executor.processed (id) SELECT unnest($1::uuid[]) ON CONFLICT DO NOTHING",
             processed,
         )
-        await conn.executemany(
-            "INSERT INTO executor.outbox (source_partition, topic, key, value) "
-            "VALUES ($1, $2, $3, $4)",
-            [(partition, t, env.subject, env.to_bytes()) for partition, t, env in outbox],
-        )
+        last_seq: int | None = None
+        if outbox:
+            # One statement for the batch; rows numbered in the order they are to be published.
+            last_seq = await conn.fetchval(
+                "WITH written AS (INSERT INTO executor.outbox (source_partition, topic, key, value) "
+                "SELECT p, t, k, v FROM unnest($1::int[], $2::text[], $3::text[], $4::bytea[]) "
+                "WITH ORDINALITY AS u(p, t, k, v, n) ORDER BY n RETURNING seq) "
+                "SELECT max(seq) FROM written",
+                [partition for partition, _, _ in outbox],
+                [t for _, t, _ in outbox],
+                [env.subject for _, _, env in outbox],
+                [env.to_bytes() for _, _, env in outbox],
+            )
         if timers.schedule:
             await conn.executemany(
                 "INSERT INTO executor.timers (timer_id, key, organization_id, kind, fire_at) "
@@ -86,6 +97,7 @@ class Store:
             "ON CONFLICT (topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset",
             [(topic, partition, offset) for (topic, partition), offset in offsets.items()],
         )
+        return last_seq
 
     async def due_timers(self, now: int, limit: int = 1000) -> list[dict[str, Any]]:
         rows = await self.pool.fetch(
@@ -123,6 +135,13 @@ class Store:
         """The broker lost its topics: the offsets stored for them point nowhere now."""
         await self.pool.execute("DELETE FROM executor.offsets")
 
+    async def forget_published(self, partitions: Sequence[int], last_seq: int) -> None:
+        await self.pool.execute(
+            "DELETE FROM executor.outbox WHERE source_partition = ANY($1::int[]) AND seq <= $2",
+            list(partitions),
+            last_seq,
+        )
+
     async def flush_outbox(self, producer: Producer, partitions: Sequence[int]) -> int:
         """Publish the partitions' outbox rows in order, then delete them."""
         rows = await self.pool.fetch(
@@ -135,9 +154,5 @@ class Store:
         await producer.send_many(
             (r["topic"], Envelope.from_bytes(r["value"]), r["key"]) for r in rows
         )
-        await self.pool.execute(
-            "DELETE FROM executor.outbox WHERE source_partition = ANY($1::int[]) AND seq <= $2",
-            list(partitions),
-            rows[-1]["seq"],
-        )
+        await self.forget_published(partitions, rows[-1]["seq"])
         return len(rows)
