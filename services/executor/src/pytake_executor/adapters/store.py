@@ -73,7 +73,8 @@ class Store:
         if outbox:
             # One statement for the batch; rows numbered in the order they are to be published.
             last_seq = await conn.fetchval(
-                "WITH written AS (INSERT INTO executor.outbox (source_partition, topic, key, value) "
+                "WITH written AS ("
+                "INSERT INTO executor.outbox (source_partition, topic, key, value) "
                 "SELECT p, t, k, v FROM unnest($1::int[], $2::text[], $3::text[], $4::bytea[]) "
                 "WITH ORDINALITY AS u(p, t, k, v, n) ORDER BY n RETURNING seq) "
                 "SELECT max(seq) FROM written",
