@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -45,6 +45,42 @@ def clean(value: Any) -> Any:
 
 def _json(value: Any) -> str:
     return orjson.dumps(clean(value), option=orjson.OPT_SORT_KEYS).decode()
+
+
+def _rounds(
+    rows: Sequence[Sequence[Any]], key: Callable[[Sequence[Any]], Any] | None
+) -> list[list[Sequence[Any]]]:
+    """`rows` split so that no round holds two rows of one `key` (one statement may not update
+    a row twice); a key's rows keep their order across rounds."""
+    if key is None:
+        return [list(rows)] if rows else []
+    rounds: list[list[Sequence[Any]]] = []
+    seen: dict[Any, int] = {}
+    for row in rows:
+        k = key(row)
+        n = seen[k] = seen.get(k, -1) + 1
+        if n == len(rounds):
+            rounds.append([])
+        rounds[n].append(row)
+    return rounds
+
+
+async def _insert(
+    conn: Any,
+    table: str,
+    columns: Sequence[tuple[str, str]],  # (name, PostgreSQL type)
+    rows: Sequence[Sequence[Any]],
+    tail: str,
+    key: Callable[[Sequence[Any]], Any] | None = None,
+) -> None:
+    """INSERT `rows` (values in `columns`' order) with one `unnest` statement per round instead
+    of one statement per row; `tail` is the ON CONFLICT clause, `key` its conflict key when it
+    updates."""
+    names = ", ".join(name for name, _ in columns)
+    arrays = ", ".join(f"${i}::{kind}[]" for i, (_, kind) in enumerate(columns, 1))
+    sql = f"INSERT INTO analytics.{table} ({names}) SELECT * FROM unnest({arrays}) {tail}"
+    for batch in _rounds(rows, key):
+        await conn.execute(sql, *(list(column) for column in zip(*batch, strict=True)))
 
 
 async def forget_offsets(pool: asyncpg.Pool) -> None:
@@ -201,12 +237,31 @@ async def add_pending(conn: Any, facts: Iterable[tuple[str, Fact]]) -> None:
     )
 
 
+_MESSAGE_COLUMNS = (
+    ("id", "text"),
+    ("organization_id", "uuid"),
+    ("conversation_id", "text"),
+    ("key", "text"),
+    ("position", "bigint"),
+    ("direction", "text"),
+    ("author", "text"),
+    ("outbound_id", "text"),
+    ("message_id", "text"),
+    ("kind", "text"),
+    ("text", "text"),
+    ("body", "jsonb"),
+    ("node_id", "text"),
+    ("flow_id", "text"),
+    ("flow_version", "int"),
+    ("at", "timestamptz"),
+)
+
+
 async def add_messages(conn: Any, messages: Sequence[Message]) -> None:
-    await conn.executemany(
-        "INSERT INTO analytics.messages (id, organization_id, conversation_id, key, position, "
-        "direction, author, outbound_id, message_id, kind, text, body, node_id, flow_id, "
-        "flow_version, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, "
-        "$13, $14, $15, $16) ON CONFLICT (id) DO NOTHING",
+    await _insert(
+        conn,
+        "messages",
+        _MESSAGE_COLUMNS,
         [
             (
                 m.id,
@@ -228,16 +283,26 @@ async def add_messages(conn: Any, messages: Sequence[Message]) -> None:
             )
             for m in messages
         ],
+        "ON CONFLICT (id) DO NOTHING",
     )
 
 
+_VISIT_COLUMNS = (
+    ("conversation_id", "text"),
+    ("flow_id", "text"),
+    ("flow_version", "int"),
+    ("node_id", "text"),
+    ("organization_id", "uuid"),
+    ("visits", "int"),
+    ("first_at", "timestamptz"),
+)
+
+
 async def add_visits(conn: Any, visits: Sequence[Visit]) -> None:
-    await conn.executemany(
-        "INSERT INTO analytics.node_visits (conversation_id, flow_id, flow_version, node_id, "
-        "organization_id, visits, first_at) VALUES ($1, $2, $3, $4, $5, 1, $6) "
-        "ON CONFLICT (conversation_id, flow_id, flow_version, node_id) DO UPDATE "
-        "SET visits = node_visits.visits + 1, "
-        "first_at = LEAST(node_visits.first_at, EXCLUDED.first_at)",
+    await _insert(
+        conn,
+        "node_visits",
+        _VISIT_COLUMNS,
         [
             (
                 v.conversation_id,
@@ -245,24 +310,35 @@ async def add_visits(conn: Any, visits: Sequence[Visit]) -> None:
                 v.flow_version,
                 clean(v.node_id),
                 v.organization_id,
+                1,
                 v.at,
             )
             for v in visits
         ],
+        "ON CONFLICT (conversation_id, flow_id, flow_version, node_id) DO UPDATE "
+        "SET visits = node_visits.visits + 1, "
+        "first_at = LEAST(node_visits.first_at, EXCLUDED.first_at)",
+        key=lambda row: row[:4],
     )
 
 
+_QUEUED_COLUMNS = (
+    ("outbound_id", "text"),
+    ("organization_id", "uuid"),
+    ("conversation_id", "text"),
+    ("key", "text"),
+    ("flow_id", "text"),
+    ("flow_version", "int"),
+    ("node_id", "text"),
+    ("queued_at", "timestamptz"),
+)
+
+
 async def add_queued(conn: Any, queued: Sequence[Queued]) -> None:
-    await conn.executemany(
-        "INSERT INTO analytics.deliveries (outbound_id, organization_id, conversation_id, key, "
-        "flow_id, flow_version, node_id, queued_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
-        "ON CONFLICT (organization_id, outbound_id) DO UPDATE SET "
-        "conversation_id = COALESCE(deliveries.conversation_id, EXCLUDED.conversation_id), "
-        "key = COALESCE(deliveries.key, EXCLUDED.key), "
-        "flow_id = COALESCE(deliveries.flow_id, EXCLUDED.flow_id), "
-        "flow_version = COALESCE(deliveries.flow_version, EXCLUDED.flow_version), "
-        "node_id = COALESCE(deliveries.node_id, EXCLUDED.node_id), "
-        "queued_at = LEAST(deliveries.queued_at, EXCLUDED.queued_at)",
+    await _insert(
+        conn,
+        "deliveries",
+        _QUEUED_COLUMNS,
         [
             (
                 q.outbound_id,
@@ -276,6 +352,14 @@ async def add_queued(conn: Any, queued: Sequence[Queued]) -> None:
             )
             for q in sorted(queued, key=lambda q: q.outbound_id)
         ],
+        "ON CONFLICT (organization_id, outbound_id) DO UPDATE SET "
+        "conversation_id = COALESCE(deliveries.conversation_id, EXCLUDED.conversation_id), "
+        "key = COALESCE(deliveries.key, EXCLUDED.key), "
+        "flow_id = COALESCE(deliveries.flow_id, EXCLUDED.flow_id), "
+        "flow_version = COALESCE(deliveries.flow_version, EXCLUDED.flow_version), "
+        "node_id = COALESCE(deliveries.node_id, EXCLUDED.node_id), "
+        "queued_at = LEAST(deliveries.queued_at, EXCLUDED.queued_at)",
+        key=lambda row: (row[1], row[0]),
     )
 
 
@@ -322,15 +406,27 @@ async def merge_deliveries(conn: Any, updates: Sequence[DeliveryUpdate]) -> None
         "THEN COALESCE(EXCLUDED.status_error_reason, deliveries.status_error_reason) "
         "ELSE COALESCE(deliveries.status_error_reason, EXCLUDED.status_error_reason) END"
     )
-    params = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
-    await conn.executemany(
-        f"INSERT INTO analytics.deliveries ({', '.join(columns)}) VALUES ({params}) "
-        f"ON CONFLICT (organization_id, outbound_id) DO UPDATE SET {', '.join(sets)}",
+    await _insert(
+        conn,
+        "deliveries",
+        [(name, _delivery_type(name)) for name in columns],
         [
             [clean(v) for v in dataclasses.astuple(u)]
             for u in sorted(updates, key=lambda u: u.outbound_id)
         ],
+        f"ON CONFLICT (organization_id, outbound_id) DO UPDATE SET {', '.join(sets)}",
+        key=lambda row: (row[1], row[0]),
     )
+
+
+def _delivery_type(column: str) -> str:
+    if column == "organization_id":
+        return "uuid"
+    if column.endswith("_at"):
+        return "timestamptz"
+    if column == "retries" or column.endswith("_code"):
+        return "int"
+    return "text"
 
 
 async def wipe(conn: Any) -> None:
