@@ -40,6 +40,9 @@ class ServiceSettings(BaseSettings):
     # ... and leave at least this long between polls that returned records, so a busy topic
     # reaches them in batches of this much traffic rather than one fetch per few records.
     kafka_background_poll_interval_ms: int = 250
+    # The same for consumers on the reply path, short: it adds at most this much per hop,
+    # and under load it spares the broker a fetch (and the service a batch) per few records.
+    kafka_poll_interval_ms: int = 10
     pytake_event_loop: Literal["auto", "uvloop", "asyncio"] = "auto"  # auto: uvloop if installed
     database_url: str = "postgresql://postgres@127.0.0.1:5432/pytake"
     database_pool_min: int = 1

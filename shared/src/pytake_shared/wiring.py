@@ -200,7 +200,11 @@ def start_consumer(
         handler=handler,
         producer=producer,
         fetch_max_wait_ms=settings.kafka_background_fetch_max_wait_ms if background else None,
-        poll_interval_ms=settings.kafka_background_poll_interval_ms if background else 0,
+        poll_interval_ms=(
+            settings.kafka_background_poll_interval_ms
+            if background
+            else settings.kafka_poll_interval_ms
+        ),
     )
 
     async def run() -> None:
