@@ -1,37 +1,58 @@
-"""The outbound ledger (`sender.outbound_ledger`), keyed by `outbound_id`."""
+"""The outbound ledger (`sender.outbound_ledger`), keyed by `outbound_id`.
+
+The calls every send makes (read its row, record the attempt, record the outcome) are group
+committed: concurrent sends share one statement each (`pytake_shared.coalesce`), and each
+still waits for its own row before it goes on (the attempt is written before Meta is called).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import asyncpg
+
+from pytake_shared.coalesce import Coalescer
+
+Outcome = tuple[str, str, str, str, str | None, int | None, str | None]
 
 
 class OutboundLedger:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self._pool = pool
+        self._get = Coalescer(self._get_many)
+        self._attempt = Coalescer(self._attempt_many, key=lambda row: row[0])
+        self._finish = Coalescer(self._finish_many, key=lambda row: row[0])
 
     async def get(self, outbound_id: str) -> dict[str, Any] | None:
-        row = await self._pool.fetchrow(
-            "SELECT status, wamid, attempts FROM sender.outbound_ledger WHERE outbound_id = $1",
-            outbound_id,
+        return await self._get(outbound_id)
+
+    async def _get_many(self, ids: Sequence[str]) -> list[dict[str, Any] | None]:
+        rows = await self._pool.fetch(
+            "SELECT outbound_id, status, wamid, attempts FROM sender.outbound_ledger "
+            "WHERE outbound_id = ANY($1::text[])",
+            list(set(ids)),
         )
-        return dict(row) if row else None
+        found = {r["outbound_id"]: {k: r[k] for k in ("status", "wamid", "attempts")} for r in rows}
+        return [found.get(i) for i in ids]
 
     async def attempt(self, outbound_id: str, organization_id: str, phone_number_id: str) -> int:
         """Record that a call is about to be made; returns the attempt number."""
-        attempts: int = await self._pool.fetchval(
+        return await self._attempt((outbound_id, organization_id, phone_number_id))
+
+    async def _attempt_many(self, rows: Sequence[tuple[str, str, str]]) -> list[int]:
+        written = await self._pool.fetch(
             "INSERT INTO sender.outbound_ledger "
             "(outbound_id, organization_id, phone_number_id, status, attempts) "
-            "VALUES ($1, $2, $3, 'sending', 1) ON CONFLICT (outbound_id) DO UPDATE "
+            "SELECT o, g, p, 'sending', 1 FROM unnest($1::text[], $2::text[], $3::text[]) "
+            "AS u(o, g, p) ON CONFLICT (outbound_id) DO UPDATE "
             "SET attempts = sender.outbound_ledger.attempts + 1, status = 'sending', "
             "updated_at = now() "
-            "RETURNING attempts",
-            outbound_id,
-            organization_id,
-            phone_number_id,
+            "RETURNING outbound_id, attempts",
+            *(list(column) for column in zip(*rows, strict=True)),
         )
-        return attempts
+        attempts = {r["outbound_id"]: r["attempts"] for r in written}
+        return [attempts[outbound_id] for outbound_id, _, _ in rows]
 
     async def retrying(self, outbound_id: str, code: int | None, error: str) -> None:
         """The last attempt was definitely not accepted (Meta answered with an error)."""
@@ -68,18 +89,19 @@ class OutboundLedger:
         error: str | None = None,
     ) -> None:
         """Record the final outcome (a row is created when no call was ever attempted)."""
+        await self._finish(
+            (outbound_id, organization_id, phone_number_id, status, wamid, code, error)
+        )
+
+    async def _finish_many(self, rows: Sequence[Outcome]) -> list[None]:
         await self._pool.execute(
             "INSERT INTO sender.outbound_ledger (outbound_id, organization_id, phone_number_id, "
-            "status, wamid, last_error_code, last_error) VALUES ($1, $2, $3, $4, $5, $6, $7) "
+            "status, wamid, last_error_code, last_error) SELECT * FROM unnest($1::text[], "
+            "$2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[]) "
             "ON CONFLICT (outbound_id) DO UPDATE SET status = EXCLUDED.status, "
             "wamid = COALESCE(EXCLUDED.wamid, sender.outbound_ledger.wamid), "
             "last_error_code = EXCLUDED.last_error_code, last_error = EXCLUDED.last_error, "
             "updated_at = now()",
-            outbound_id,
-            organization_id,
-            phone_number_id,
-            status,
-            wamid,
-            code,
-            error,
+            *(list(column) for column in zip(*rows, strict=True)),
         )
+        return [None] * len(rows)
