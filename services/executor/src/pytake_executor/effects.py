@@ -37,6 +37,8 @@ MAX_TEXT_BODY = 10_000
 
 
 class EffectsHandler(PipelinedHandler):
+    wants = frozenset({API_CALL, WEBHOOK})  # every other event is passed over undecoded
+
     def __init__(
         self,
         topics: Topics,

@@ -16,6 +16,8 @@ CONFIRMING = {"sent", "delivered", "read", "played"}
 
 
 class StatusConfirmations(BatchHandler):
+    wants = frozenset({wa_inbound.STATUS_RECEIVED})  # messages are passed over undecoded
+
     def __init__(self, ledger: OutboundLedger) -> None:
         self._ledger = ledger
 

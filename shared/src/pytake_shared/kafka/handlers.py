@@ -26,7 +26,11 @@ ParkFn = Callable[[Record, str], Awaitable[None]]
 
 
 class Handler:
-    """What every handler may do on a rebalance."""
+    """What every handler may do on a rebalance, and which records it wants."""
+
+    # The record types (the `type` header every envelope carries) the handler acts on; the
+    # others are passed over without being decoded, as handled. None: every record.
+    wants: frozenset[str] | None = None
 
     async def on_assigned(self, partitions: set[TopicPartition]) -> dict[TopicPartition, int]:
         """Called on assignment; return offsets to resume from (stored by the handler)."""

@@ -69,6 +69,8 @@ class Loop(Protocol):
 
 
 class Strategy:
+    handler: Handler
+
     def __init__(self, loop: Loop) -> None:
         self.loop = loop
 
@@ -96,6 +98,8 @@ class Strategy:
         """Decode `raw` and deliver it in runs: an undecodable record is parked in its place."""
         run: list[Record] = []
         for rec in raw:
+            if self.passed_over(rec):
+                continue
             try:
                 run.append(decode(rec))
             except EnvelopeError as exc:
@@ -105,6 +109,16 @@ class Strategy:
                 await self.loop.parking.park(rec, f"undecodable: {exc}")
         if run:
             await deliver(run)
+
+    def passed_over(self, rec: ConsumerRecord) -> bool:
+        """A record of a type the handler does not want (told by its header, undecoded)."""
+        wants = self.handler.wants
+        if wants is None:
+            return False
+        for name, value in rec.headers or ():
+            if name == "type":
+                return value.decode("utf-8", "replace") not in wants
+        return False  # no type header: decoded and handed over, as ever
 
     async def one(self, record: Record, call: Callable[[], Awaitable[None]]) -> None:
         """`call` for one record: retried while the environment is away, parked if invalid,
@@ -145,6 +159,8 @@ class Strategy:
 
 
 class PerRecord(Strategy):
+    handler: RecordHandler
+
     def __init__(self, loop: Loop, handler: RecordHandler) -> None:
         super().__init__(loop)
         self.handler = handler
@@ -164,6 +180,8 @@ class PerRecord(Strategy):
 
 
 class Batched(Strategy):
+    handler: BatchHandler
+
     def __init__(self, loop: Loop, handler: BatchHandler) -> None:
         super().__init__(loop)
         self.handler = handler
@@ -195,6 +213,7 @@ class Batched(Strategy):
 
 
 class Pipelined(Strategy):
+    handler: PipelinedHandler
     MAX_INFLIGHT = 2000  # per partition: past this the partition pauses
     SETTLE_S = 10.0  # how long a revocation or stop waits for in-flight records
 
@@ -209,6 +228,11 @@ class Pipelined(Strategy):
         mine = self.owned(polled)
         for tp, raw in mine.items():
             for rec in raw:
+                if self.passed_over(rec):
+                    skipped: asyncio.Future[bool] = future()
+                    skipped.set_result(True)
+                    self._inflight.add(tp, rec.offset, skipped)
+                    continue
                 try:
                     record = decode(rec)
                 except EnvelopeError as exc:
