@@ -152,3 +152,18 @@ def test_envelopes_are_immutable() -> None:
     env = _env()
     with pytest.raises(ValidationError):
         env.subject = "other"  # type: ignore[misc]
+
+
+def test_the_bytes_are_those_of_orjson_over_the_json_dump() -> None:
+    """`to_bytes` serializes in pydantic-core; what it writes is what orjson wrote before."""
+    data = {
+        "text": "olá 👋 \"quoted\" \\ \n\t\u2028",
+        "numbers": [0, -1, 2**53 + 1, 0.1, 1e-7, 1.5e300, -0.0],
+        "nested": {"empty": {}, "list": [], "none": None, "flag": True},
+        "keys with spaces": "x",
+    }
+    env = Envelope.new(
+        "test.t", source="s", subject="k", data=data, organization_id="org", correlation_id="c"
+    )
+    assert env.to_bytes() == orjson.dumps(env.model_dump(mode="json"))
+    assert Envelope.from_bytes(env.to_bytes()) == env
