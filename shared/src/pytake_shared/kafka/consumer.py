@@ -14,6 +14,9 @@
   of partitions no longer owned are dropped unprocessed. A handler can resume partitions from
   offsets it stored itself (`on_assigned` returns them).
 - `stop()` (wired to SIGTERM) finishes what is in progress, commits and leaves the group.
+- With a poll interval, a poll that returned records is followed by a pause until that long
+  has passed since it started: under load the topic comes in batches of that much traffic
+  (fewer fetches for the broker, fewer transactions for the handler); idle, nothing waits.
 """
 
 from __future__ import annotations
@@ -83,8 +86,7 @@ class ConsumerLoop:
     ) -> None:
         self._settings = settings
         self.fetch_max_wait_ms = fetch_max_wait_ms or settings.kafka_fetch_max_wait_ms
-        # At least this long from one poll that returned records to the next: a loop off the
-        # reply path takes bigger batches and the broker answers far fewer fetches.
+        # At least this long from one poll that returned records to the next (module doc).
         self.poll_interval_s = poll_interval_ms / 1000
         self._topics = list(topics)
         self.group_id = group_id

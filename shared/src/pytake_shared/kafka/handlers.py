@@ -11,6 +11,8 @@ A handler's class says how it is fed; there are no flags to combine:
   batches of one, so the poison record is found and parked in place.
 - `PipelinedHandler`: records started with `submit` and finished in the handler's own time,
   out of order (the sender); only offsets below the first unfinished record are committed.
+
+Any handler may name the record types it `wants`; the others are committed past undecoded.
 """
 
 from __future__ import annotations

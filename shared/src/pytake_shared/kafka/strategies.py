@@ -95,7 +95,8 @@ class Strategy:
     async def in_order(
         self, raw: Sequence[ConsumerRecord], deliver: Callable[[list[Record]], Awaitable[None]]
     ) -> None:
-        """Decode `raw` and deliver it in runs: an undecodable record is parked in its place."""
+        """Decode `raw` and deliver it in runs: an undecodable record is parked in its place,
+        one of a type the handler does not want is passed over."""
         run: list[Record] = []
         for rec in raw:
             if self.passed_over(rec):
