@@ -14,7 +14,8 @@ import asyncpg
 
 from pytake_shared.coalesce import Coalescer
 
-Outcome = tuple[str, str, str, str, str | None, int | None, str | None]
+# (outbound_id, organization_id, phone_number_id, status, wamid, code, error)
+FinalRow = tuple[str, str, str, str, str | None, int | None, str | None]
 
 
 class OutboundLedger:
@@ -93,7 +94,7 @@ class OutboundLedger:
             (outbound_id, organization_id, phone_number_id, status, wamid, code, error)
         )
 
-    async def _finish_many(self, rows: Sequence[Outcome]) -> list[None]:
+    async def _finish_many(self, rows: Sequence[FinalRow]) -> list[None]:
         await self._pool.execute(
             "INSERT INTO sender.outbound_ledger (outbound_id, organization_id, phone_number_id, "
             "status, wamid, last_error_code, last_error) SELECT * FROM unnest($1::text[], "
