@@ -17,6 +17,20 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
+def rounds(items: Sequence[T], key: Callable[[T], Hashable]) -> list[list[T]]:
+    """`items` split so that no round holds two of one `key` (one statement may not update a
+    row twice); a key's items keep their order across rounds."""
+    out: list[list[T]] = []
+    seen: dict[Hashable, int] = {}
+    for item in items:
+        k = key(item)
+        n = seen[k] = seen.get(k, -1) + 1
+        if n == len(out):
+            out.append([])
+        out[n].append(item)
+    return out
+
+
 class Coalescer(Generic[T, R]):
     """`await coalescer(item)` → `flush([..., item, ...])`'s result for that item.
 
@@ -47,16 +61,10 @@ class Coalescer(Generic[T, R]):
         if self._key is None:
             batch, self._pending = self._pending, []
             return batch
-        batch, rest, keys = [], [], set()
-        for entry in self._pending:
-            k = self._key(entry[0])
-            if k in keys:
-                rest.append(entry)
-            else:
-                keys.add(k)
-                batch.append(entry)
-        self._pending = rest
-        return batch
+        key = self._key
+        first, *later = rounds(self._pending, lambda entry: key(entry[0]))
+        self._pending = [entry for group in later for entry in group]
+        return first
 
     async def _drain(self) -> None:
         try:
@@ -82,4 +90,4 @@ class Coalescer(Generic[T, R]):
             self._pending = []
 
 
-__all__ = ["Coalescer"]
+__all__ = ["Coalescer", "rounds"]

@@ -19,6 +19,7 @@ import orjson
 
 from pytake_analytics.domain.deliveries import DeliveryUpdate
 from pytake_analytics.domain.projection import Conversation, Fact, Message, Queued, Visit
+from pytake_shared.coalesce import rounds
 
 # Every table `rebuild` empties (projection_offsets last: it says where the rows stop).
 TABLES = (
@@ -47,24 +48,6 @@ def _json(value: Any) -> str:
     return orjson.dumps(clean(value), option=orjson.OPT_SORT_KEYS).decode()
 
 
-def _rounds(
-    rows: Sequence[Sequence[Any]], key: Callable[[Sequence[Any]], Any] | None
-) -> list[list[Sequence[Any]]]:
-    """`rows` split so that no round holds two rows of one `key` (one statement may not update
-    a row twice); a key's rows keep their order across rounds."""
-    if key is None:
-        return [list(rows)] if rows else []
-    rounds: list[list[Sequence[Any]]] = []
-    seen: dict[Any, int] = {}
-    for row in rows:
-        k = key(row)
-        n = seen[k] = seen.get(k, -1) + 1
-        if n == len(rounds):
-            rounds.append([])
-        rounds[n].append(row)
-    return rounds
-
-
 async def _insert(
     conn: Any,
     table: str,
@@ -79,8 +62,9 @@ async def _insert(
     names = ", ".join(name for name, _ in columns)
     arrays = ", ".join(f"${i}::{kind}[]" for i, (_, kind) in enumerate(columns, 1))
     sql = f"INSERT INTO analytics.{table} ({names}) SELECT * FROM unnest({arrays}) {tail}"
-    for batch in _rounds(rows, key):
-        await conn.execute(sql, *(list(column) for column in zip(*batch, strict=True)))
+    for batch in rounds(rows, key) if key is not None else [rows]:
+        if batch:
+            await conn.execute(sql, *(list(column) for column in zip(*batch, strict=True)))
 
 
 async def forget_offsets(pool: asyncpg.Pool) -> None:
