@@ -64,7 +64,7 @@ def bench_normalize(n: int) -> Row:
 
 
 def bench_patterns(n: int) -> list[Row]:
-    from pytake_executor.domain.conditions import holds
+    from pytake_shared.engine.conditions import holds
 
     subject = {"s": "a" * 9_999 + "!"}
     rows: list[Row] = []

@@ -14,14 +14,14 @@ import asyncpg
 from pytake_executor.adapters.flows import ConfigFlows
 from pytake_executor.adapters.store import Store
 from pytake_executor.bootstrap import MIGRATIONS
-from pytake_executor.domain.commands import HandleInbound
-from pytake_executor.domain.engine import Flows, decide
-from pytake_executor.domain.flow import load_flow
-from pytake_executor.domain.state import ConversationState, evolve
 from pytake_executor.handlers import ExecutorHandler
 from pytake_shared import contracts as c
 from pytake_shared.config import ChatbotConfig, ConfigView, FlowConfig, NumberConfig, snapshot
 from pytake_shared.db import migrate
+from pytake_shared.engine.commands import HandleInbound
+from pytake_shared.engine.engine import Flows, decide
+from pytake_shared.engine.flow import load_flow
+from pytake_shared.engine.state import ConversationState, evolve
 from pytake_shared.envelope import Envelope
 from pytake_shared.kafka import Producer, Record
 from pytake_shared.kafka.admin import ensure_topics

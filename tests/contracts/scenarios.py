@@ -12,7 +12,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pytake_executor.adapters.store import TimerChanges
-from pytake_executor.domain.commands import (
+from pytake_executor.handlers import ExecutorHandler
+from pytake_shared.contracts import conversation_events as ev
+from pytake_shared.engine.commands import (
     Assign,
     Close,
     Command,
@@ -21,12 +23,10 @@ from pytake_executor.domain.commands import (
     Resume,
     SendAgentMessage,
 )
-from pytake_executor.domain.engine import decide
-from pytake_executor.domain.flow import Flow, load_flow
-from pytake_executor.domain.run import Flows
-from pytake_executor.domain.state import ConversationState, evolve
-from pytake_executor.handlers import ExecutorHandler
-from pytake_shared.contracts import conversation_events as ev
+from pytake_shared.engine.engine import decide
+from pytake_shared.engine.flow import Flow, load_flow
+from pytake_shared.engine.run import Flows
+from pytake_shared.engine.state import ConversationState, evolve
 from pytake_shared.envelope import Envelope, deterministic_id
 from pytake_shared.topics import Topics
 

@@ -23,7 +23,6 @@ from aiokafka import AIOKafkaConsumer
 from pytake_executor.adapters.flows import ConfigFlows
 from pytake_executor.adapters.store import Store
 from pytake_executor.bootstrap import MIGRATIONS
-from pytake_executor.domain.state import ConversationState, evolve
 from pytake_executor.handlers import ExecutorHandler
 from pytake_shared import contracts as c
 from pytake_shared.config import (
@@ -36,6 +35,7 @@ from pytake_shared.config import (
 )
 from pytake_shared.contracts.conversation_events import EVENT_ADAPTER, Event
 from pytake_shared.db import create_pool, migrate_pool
+from pytake_shared.engine.state import ConversationState, evolve
 from pytake_shared.envelope import Envelope, deterministic_id
 from pytake_shared.kafka import Producer, Record
 from pytake_shared.kafka.admin import ensure_topics, wait_for_broker

@@ -16,8 +16,8 @@ from typing import Any, TextIO
 import orjson
 from pydantic import ValidationError
 
-from pytake_executor.domain.state import ConversationState, evolve
 from pytake_shared.contracts import conversation_events as events
+from pytake_shared.engine.state import ConversationState, evolve
 from pytake_tools.reader import TopicReader, partition_for_key
 from pytake_tools.timeline import Entry, fmt_time, summarize
 

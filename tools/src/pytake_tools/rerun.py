@@ -23,17 +23,17 @@ import orjson
 
 from pytake_executor.adapters.commands import to_command
 from pytake_executor.adapters.flows import ConfigFlows
-from pytake_executor.domain.commands import Command, CompleteApiCall, FireTimer, HandleInbound
-from pytake_executor.domain.engine import decide
-from pytake_executor.domain.flow import Flow
-from pytake_executor.domain.run import Flows
-from pytake_executor.domain.state import ConversationState, evolve
 from pytake_shared.config import ConfigView
 from pytake_shared.contracts.conversation_events import (
     ConversationStarted,
     MessageQueued,
     TimerScheduled,
 )
+from pytake_shared.engine.commands import Command, CompleteApiCall, FireTimer, HandleInbound
+from pytake_shared.engine.engine import decide
+from pytake_shared.engine.flow import Flow
+from pytake_shared.engine.run import Flows
+from pytake_shared.engine.state import ConversationState, evolve
 from pytake_shared.errors import InvalidInput
 from pytake_tools.conversation import decode_event
 from pytake_tools.timeline import Entry, fmt_time, message_text

@@ -17,8 +17,6 @@ from prometheus_client import Counter
 from pytake_executor.adapters.commands import to_command
 from pytake_executor.adapters.flows import ConfigFlows
 from pytake_executor.adapters.store import Store, TimerChanges
-from pytake_executor.domain.engine import decide
-from pytake_executor.domain.state import ConversationState, evolve
 from pytake_shared import contracts as c
 from pytake_shared.contracts.conversation_events import (
     FLOW_ENDS,
@@ -32,6 +30,8 @@ from pytake_shared.contracts.conversation_events import (
     event_type,
     to_data,
 )
+from pytake_shared.engine.engine import decide
+from pytake_shared.engine.state import ConversationState, evolve
 from pytake_shared.envelope import Envelope, deterministic_id
 from pytake_shared.kafka import BatchHandler, Producer, Record
 from pytake_shared.topics import Topics

@@ -12,10 +12,10 @@ from aiokafka import TopicPartition
 
 from pytake_executor.adapters.flows import ConfigFlows
 from pytake_executor.adapters.store import Store
-from pytake_executor.domain.state import ConversationState, evolve
 from pytake_executor.handlers import ExecutorHandler
 from pytake_shared import contracts as c
 from pytake_shared.contracts.conversation_events import EVENT_ADAPTER
+from pytake_shared.engine.state import ConversationState, evolve
 from pytake_shared.envelope import Envelope, deterministic_id
 from pytake_shared.errors import InvalidInput, TransientError
 from pytake_shared.kafka import Producer, Record

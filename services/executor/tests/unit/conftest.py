@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from pytake_executor.domain.commands import (
+from pytake_shared.contracts.conversation_events import EVENT_ADAPTER, Event, MessageQueued
+from pytake_shared.engine.commands import (
     Assign,
     Close,
     Command,
@@ -24,11 +25,10 @@ from pytake_executor.domain.commands import (
     Resume,
     SendAgentMessage,
 )
-from pytake_executor.domain.engine import decide
-from pytake_executor.domain.flow import Flow, load_flow
-from pytake_executor.domain.run import Flows
-from pytake_executor.domain.state import ConversationState, evolve
-from pytake_shared.contracts.conversation_events import EVENT_ADAPTER, Event, MessageQueued
+from pytake_shared.engine.engine import decide
+from pytake_shared.engine.flow import Flow, load_flow
+from pytake_shared.engine.run import Flows
+from pytake_shared.engine.state import ConversationState, evolve
 from pytake_shared.envelope import deterministic_id
 
 NUMBER_ID = "106540352242922"

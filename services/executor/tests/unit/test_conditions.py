@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from pytake_executor.domain.conditions import evaluate, holds
+from pytake_shared.engine.conditions import evaluate, holds
 
 VARS: dict[str, Any] = {
     "qty": 7,

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 
 from pytake_executor.adapters.flows import ConfigFlows
-from pytake_executor.domain.engine import HandleInbound, decide
-from pytake_executor.domain.state import ConversationState
 from pytake_shared.config import ChatbotConfig, FlowConfig
+from pytake_shared.engine.engine import HandleInbound, decide
+from pytake_shared.engine.state import ConversationState
 
 START_ONLY = {"canvas_data": {"nodes": [{"id": "s", "type": "start", "data": {}}], "edges": []}}
 

@@ -5,9 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from pytake_executor.domain.engine import MAX_FLOW_ITERATIONS, Flows, HandleInbound, decide
-from pytake_executor.domain.flow import Flow, load_flow
-from pytake_executor.domain.state import ConversationState, evolve
 from pytake_shared.contracts.conversation_events import (
     ConversationClosed,
     ConversationStarted,
@@ -18,6 +15,9 @@ from pytake_shared.contracts.conversation_events import (
     NodeEntered,
     WaitingForInput,
 )
+from pytake_shared.engine.engine import MAX_FLOW_ITERATIONS, Flows, HandleInbound, decide
+from pytake_shared.engine.flow import Flow, load_flow
+from pytake_shared.engine.state import ConversationState, evolve
 from pytake_shared.envelope import deterministic_id
 
 from .documents import chain, node
@@ -367,9 +367,9 @@ def test_a_message_without_text_is_captured_as_none_when_an_answer_is_optional()
 
 
 def test_a_message_whose_text_renders_empty_sends_nothing_and_the_flow_goes_on() -> None:
-    from pytake_executor.domain.engine import Flows, HandleInbound, decide
-    from pytake_executor.domain.flow import load_flow
-    from pytake_executor.domain.state import ConversationState
+    from pytake_shared.engine.engine import Flows, HandleInbound, decide
+    from pytake_shared.engine.flow import load_flow
+    from pytake_shared.engine.state import ConversationState
 
     flow = load_flow(
         "f",

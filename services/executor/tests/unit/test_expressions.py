@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pytake_executor.domain.expressions import ExpressionError, evaluate, tokenize
+from pytake_shared.engine.expressions import ExpressionError, evaluate, tokenize
 
 VARS: dict[str, Any] = {
     "qty": 7,

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from pytake_executor.domain.flow import Edge, FlowError, load_flow
+from pytake_shared.engine.flow import Edge, FlowError, load_flow
 
 
 def _node(node_id: str, node_type: str, **data: Any) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from pytake_executor.domain.flow import load_flow
+from pytake_shared.engine.flow import load_flow
 from pytake_shared.flowdoc import texts
 
 from .documents import chain, node

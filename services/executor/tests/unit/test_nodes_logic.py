@@ -211,7 +211,7 @@ def test_a_delay_of_zero_or_junk_continues_at_once(chat: Any) -> None:
 
 
 def test_a_fired_timer_that_is_not_pending_is_ignored(chat: Any) -> None:
-    from pytake_executor.domain.commands import FireTimer
+    from pytake_shared.engine.commands import FireTimer
 
     c = chat(
         chain(

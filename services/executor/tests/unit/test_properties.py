@@ -13,11 +13,11 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pytake_executor.domain.commands import FireTimer
-from pytake_executor.domain.engine import MAX_FLOW_ITERATIONS
-from pytake_executor.domain.flow import load_flow
 from pytake_shared.contracts import OutboundMessage
 from pytake_shared.contracts.conversation_events import MessageQueued, NodeEntered, TimerScheduled
+from pytake_shared.engine.commands import FireTimer
+from pytake_shared.engine.engine import MAX_FLOW_ITERATIONS
+from pytake_shared.engine.flow import load_flow
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "flows"
 

@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 
 from pytake_executor.adapters.commands import to_command
-from pytake_executor.domain.commands import NotifyRateLimit
 from pytake_shared import contracts as c
 from pytake_shared.contracts.conversation_events import (
     CommandIgnored,
     InboundIgnored,
     MessageQueued,
 )
+from pytake_shared.engine.commands import NotifyRateLimit
 from pytake_shared.envelope import Envelope
 from pytake_shared.errors import InvalidInput
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pytake_executor.domain.engine import Flows, HandleInbound, decide
-from pytake_executor.domain.flow import load_flow
-from pytake_executor.domain.state import ConversationState, _change, evolve
 from pytake_shared.contracts.conversation_events import EVENT_ADAPTER, Event, MessageQueued
+from pytake_shared.engine.engine import Flows, HandleInbound, decide
+from pytake_shared.engine.flow import load_flow
+from pytake_shared.engine.state import ConversationState, _change, evolve
 from pytake_shared.envelope import deterministic_id
 
 from .documents import node

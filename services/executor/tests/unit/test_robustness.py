@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pytake_executor.domain.flow import NODE_TYPES
+from pytake_shared.engine.flow import NODE_TYPES
 
 FIELDS = [
     "content",

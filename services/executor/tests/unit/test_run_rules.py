@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 
-from pytake_executor.domain.engine import MAX_FLOW_ITERATIONS
 from pytake_shared.contracts.conversation_events import (
     ConversationStarted,
     HandoffStarted,
@@ -14,6 +13,7 @@ from pytake_shared.contracts.conversation_events import (
     NodeEntered,
     TimerScheduled,
 )
+from pytake_shared.engine.engine import MAX_FLOW_ITERATIONS
 
 from .documents import chain, node, two_questions
 

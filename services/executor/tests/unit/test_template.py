@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pytake_executor.domain.template import MAX_RENDERED, lookup, render
+from pytake_shared.engine.template import MAX_RENDERED, lookup, render
 
 VARS: dict[str, Any] = {
     "name": "Ada",

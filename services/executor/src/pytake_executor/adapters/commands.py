@@ -11,7 +11,8 @@ from typing import Any
 import orjson
 from pydantic import ValidationError
 
-from pytake_executor.domain.commands import (
+from pytake_shared.contracts import commands
+from pytake_shared.engine.commands import (
     Assign,
     Close,
     Command,
@@ -25,7 +26,6 @@ from pytake_executor.domain.commands import (
     Resume,
     SendAgentMessage,
 )
-from pytake_shared.contracts import commands
 from pytake_shared.envelope import Envelope
 from pytake_shared.errors import InvalidInput
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pytake_executor.domain.engine import Flows
-from pytake_executor.domain.flow import Flow, FlowError, load_flow
 from pytake_shared.config import ConfigView
+from pytake_shared.engine.engine import Flows
+from pytake_shared.engine.flow import Flow, FlowError, load_flow
 
 MAX_VERSIONS = 10_000
 

@@ -17,7 +17,7 @@ from typing import Any
 import asyncpg
 import orjson
 
-from pytake_executor.domain.state import ConversationState
+from pytake_shared.engine.state import ConversationState
 from pytake_shared.envelope import Envelope
 from pytake_shared.kafka.producer import Producer
 

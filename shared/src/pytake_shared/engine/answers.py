@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from pytake_executor.domain.values import as_number
+from pytake_shared.engine.values import as_number
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 _PHONE_NOISE = re.compile(r"[\s().\-]")

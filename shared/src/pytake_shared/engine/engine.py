@@ -9,8 +9,14 @@ earlier ones set and `evolve` over the events rebuilds the same state.
 
 from __future__ import annotations
 
-from pytake_executor.domain import control, timers, window
-from pytake_executor.domain.commands import (
+from pytake_shared.contracts.conversation_events import (
+    Event,
+    InboundIgnored,
+    InboundReceived,
+    NodeEntered,
+)
+from pytake_shared.engine import control, timers, window
+from pytake_shared.engine.commands import (
     Assign,
     Close,
     Command,
@@ -24,16 +30,10 @@ from pytake_executor.domain.commands import (
     Resume,
     SendAgentMessage,
 )
-from pytake_executor.domain.flow import Node
-from pytake_executor.domain.nodes import NODES, REPLIES, calls
-from pytake_executor.domain.run import Flows, Run
-from pytake_executor.domain.state import WINDOW_SECONDS, ConversationState
-from pytake_shared.contracts.conversation_events import (
-    Event,
-    InboundIgnored,
-    InboundReceived,
-    NodeEntered,
-)
+from pytake_shared.engine.flow import Node
+from pytake_shared.engine.nodes import NODES, REPLIES, calls
+from pytake_shared.engine.run import Flows, Run
+from pytake_shared.engine.state import WINDOW_SECONDS, ConversationState
 
 MAX_FLOW_ITERATIONS = 100
 

@@ -11,7 +11,7 @@ import math
 import re
 from typing import Any
 
-from pytake_executor.domain.template import as_text
+from pytake_shared.engine.template import as_text
 
 SAFE_INTEGER = 2**53
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Literal
 
-from pytake_executor.domain.commands import HandleStatus
-from pytake_executor.domain.state import INPUT_TIMERS
 from pytake_shared.contracts.conversation_events import WindowClosedAction
+from pytake_shared.engine.commands import HandleStatus
+from pytake_shared.engine.state import INPUT_TIMERS
 
 if TYPE_CHECKING:
-    from pytake_executor.domain.run import Run
+    from pytake_shared.engine.run import Run
 
 REENGAGEMENT_REQUIRED = 131047
 Action = Literal["send_template", "transfer", "wait_customer"]

@@ -6,17 +6,17 @@ import hashlib
 import math
 from typing import Any
 
-from pytake_executor.domain import conditions, expressions
-from pytake_executor.domain.flow import FALSE_NAMES, TRUE_NAMES, FlowError, Node, jump_kind
-from pytake_executor.domain.run import Run
-from pytake_executor.domain.template import lookup, variable_path
-from pytake_executor.domain.values import as_number
 from pytake_shared.contracts.conversation_events import (
     FlowSwitched,
     NodeFailed,
     PathChosen,
     VariableSet,
 )
+from pytake_shared.engine import conditions, expressions
+from pytake_shared.engine.flow import FALSE_NAMES, TRUE_NAMES, FlowError, Node, jump_kind
+from pytake_shared.engine.run import Run
+from pytake_shared.engine.template import lookup, variable_path
+from pytake_shared.engine.values import as_number
 
 
 def condition(run: Run, node: Node) -> Node | None:

@@ -15,12 +15,12 @@ already, from an older conversation) is recorded as ignored and changes nothing.
 
 from __future__ import annotations
 
-from pytake_executor.domain.commands import FireTimer
-from pytake_executor.domain.flow import Node
-from pytake_executor.domain.nodes import calls
-from pytake_executor.domain.run import Run
-from pytake_executor.domain.state import INPUT_TIMERS, WINDOW_SECONDS
 from pytake_shared.contracts.conversation_events import CommandIgnored, TimerElapsed
+from pytake_shared.engine.commands import FireTimer
+from pytake_shared.engine.flow import Node
+from pytake_shared.engine.nodes import calls
+from pytake_shared.engine.run import Run
+from pytake_shared.engine.state import INPUT_TIMERS, WINDOW_SECONDS
 
 
 def on_timer(run: Run, fired: FireTimer) -> Node | None:

@@ -7,17 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from pytake_executor.domain.commands import (
-    Assign,
-    Close,
-    NotifyRateLimit,
-    RestartFlow,
-    Resume,
-    SendAgentMessage,
-)
-from pytake_executor.domain.flow import Flow, FlowError, Node
-from pytake_executor.domain.run import Run
-from pytake_executor.domain.state import WINDOW_SECONDS
 from pytake_shared.contracts.conversation_events import (
     CommandIgnored,
     ConversationAssigned,
@@ -25,6 +14,17 @@ from pytake_shared.contracts.conversation_events import (
     InboundIgnored,
     Resumed,
 )
+from pytake_shared.engine.commands import (
+    Assign,
+    Close,
+    NotifyRateLimit,
+    RestartFlow,
+    Resume,
+    SendAgentMessage,
+)
+from pytake_shared.engine.flow import Flow, FlowError, Node
+from pytake_shared.engine.run import Run
+from pytake_shared.engine.state import WINDOW_SECONDS
 from pytake_shared.envelope import deterministic_id
 
 

@@ -15,8 +15,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from pytake_executor.domain.template import as_text, lookup
-from pytake_executor.domain.values import Number, as_number, compare, in_range, tidy
+from pytake_shared.engine.template import as_text, lookup
+from pytake_shared.engine.values import Number, as_number, compare, in_range, tidy
 
 MAX_LENGTH = 2000
 MAX_DEPTH = 50

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from pytake_executor.domain import answers
-from pytake_executor.domain.commands import HandleInbound
-from pytake_executor.domain.flow import Node
-from pytake_executor.domain.run import Run
-from pytake_executor.domain.state import INPUT_TIMERS
-from pytake_executor.domain.values import as_number
 from pytake_shared.contracts.conversation_events import InputCaptured, InputRejected
+from pytake_shared.engine import answers
+from pytake_shared.engine.commands import HandleInbound
+from pytake_shared.engine.flow import Node
+from pytake_shared.engine.run import Run
+from pytake_shared.engine.state import INPUT_TIMERS
+from pytake_shared.engine.values import as_number
 from pytake_shared.flowdoc.catalogue import (
     MAX_BUTTON_TITLE,
     MAX_BUTTONS,

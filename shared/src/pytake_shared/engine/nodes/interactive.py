@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from pytake_executor.domain.commands import HandleInbound
-from pytake_executor.domain.flow import Node
-from pytake_executor.domain.run import Run
-from pytake_executor.domain.state import INPUT_TIMERS
 from pytake_shared.contracts.conversation_events import InputCaptured
+from pytake_shared.engine.commands import HandleInbound
+from pytake_shared.engine.flow import Node
+from pytake_shared.engine.run import Run
+from pytake_shared.engine.state import INPUT_TIMERS
 from pytake_shared.flowdoc.catalogue import (
     MAX_BUTTON_TITLE,
     MAX_BUTTONS,

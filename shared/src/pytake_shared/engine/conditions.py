@@ -15,8 +15,8 @@ from typing import Any
 
 import orjson
 
-from pytake_executor.domain.template import lookup, render, variable_path
-from pytake_executor.domain.values import compare, equal, text_key
+from pytake_shared.engine.template import lookup, render, variable_path
+from pytake_shared.engine.values import compare, equal, text_key
 from pytake_shared.flowdoc import patterns
 
 _ORDERING: dict[str, Callable[[int], bool]] = {

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from pytake_executor.domain.commands import HandleInbound
-from pytake_executor.domain.flow import Node
-from pytake_executor.domain.nodes import calls, interactive, logic, messages, question
-from pytake_executor.domain.run import Run
+from pytake_shared.engine.commands import HandleInbound
+from pytake_shared.engine.flow import Node
+from pytake_shared.engine.nodes import calls, interactive, logic, messages, question
+from pytake_shared.engine.run import Run
 
 NodeHandler = Callable[[Run, Node], Node | None]
 ReplyHandler = Callable[[Run, Node, HandleInbound], Node | None]

@@ -12,10 +12,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from pytake_executor.domain import window
-from pytake_executor.domain.flow import Edge, Flow, Node
-from pytake_executor.domain.state import INPUT_TIMERS, ConversationState, evolve
-from pytake_executor.domain.template import render, render_value
 from pytake_shared.contracts.conversation_events import (
     ConversationClosed,
     Event,
@@ -28,6 +24,10 @@ from pytake_shared.contracts.conversation_events import (
     WaitingForInput,
     WaitingOn,
 )
+from pytake_shared.engine import window
+from pytake_shared.engine.flow import Edge, Flow, Node
+from pytake_shared.engine.state import INPUT_TIMERS, ConversationState, evolve
+from pytake_shared.engine.template import render, render_value
 from pytake_shared.envelope import deterministic_id
 from pytake_shared.flowdoc import texts
 from pytake_shared.flowdoc.catalogue import MAX_TEXT

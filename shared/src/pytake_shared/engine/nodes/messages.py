@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pytake_executor.domain.flow import Node
-from pytake_executor.domain.run import Run
 from pytake_shared.contracts.conversation_events import NodeFailed
+from pytake_shared.engine.flow import Node
+from pytake_shared.engine.run import Run
 
 MEDIA_TYPES = ("image", "video", "document", "audio", "sticker")
 PRIORITIES = ("low", "normal", "high", "urgent")

@@ -17,11 +17,6 @@ from typing import Any
 
 import orjson
 
-from pytake_executor.domain.commands import CompleteApiCall, RecordWebhookResult
-from pytake_executor.domain.flow import Node
-from pytake_executor.domain.run import Run
-from pytake_executor.domain.template import as_text
-from pytake_executor.domain.values import as_number
 from pytake_shared.contracts.conversation_events import (
     ApiCallCompleted,
     ApiCallRequested,
@@ -31,6 +26,11 @@ from pytake_shared.contracts.conversation_events import (
     WebhookCompleted,
     WebhookRequested,
 )
+from pytake_shared.engine.commands import CompleteApiCall, RecordWebhookResult
+from pytake_shared.engine.flow import Node
+from pytake_shared.engine.run import Run
+from pytake_shared.engine.template import as_text
+from pytake_shared.engine.values import as_number
 from pytake_shared.envelope import deterministic_id
 from pytake_shared.flowdoc.catalogue import DEFAULT_RESPONSE_VARIABLE
 

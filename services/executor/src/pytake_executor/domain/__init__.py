@@ -1,1 +1,0 @@
-"""The executor's pure core: flow documents, conversation state, decide and evolve."""
