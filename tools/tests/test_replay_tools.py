@@ -11,11 +11,12 @@ import pytest
 from pytake_shared.envelope import Envelope
 from pytake_shared.kafka import Producer
 from pytake_shared.settings import ServiceSettings
+from pytake_shared.summary import summarize
 from pytake_shared.topics import Topics
 from pytake_tools.cli import main
 from pytake_tools.progress import Progress
 from pytake_tools.reader import Bounds, Plan, TopicReader, partition_for_key, resolve_topic
-from pytake_tools.timeline import Entry, Filters, parse_time, summarize, timeline_line
+from pytake_tools.timeline import Entry, Filters, parse_time, timeline_line
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 

@@ -18,8 +18,9 @@ from pydantic import ValidationError
 
 from pytake_shared.contracts import conversation_events as events
 from pytake_shared.engine.state import ConversationState, evolve
+from pytake_shared.summary import summarize
 from pytake_tools.reader import TopicReader, partition_for_key
-from pytake_tools.timeline import Entry, fmt_time, summarize
+from pytake_tools.timeline import Entry, fmt_time
 
 
 @dataclass(frozen=True)

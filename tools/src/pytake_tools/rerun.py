@@ -35,8 +35,9 @@ from pytake_shared.engine.flow import Flow
 from pytake_shared.engine.run import Flows
 from pytake_shared.engine.state import ConversationState, evolve
 from pytake_shared.errors import InvalidInput
+from pytake_shared.summary import message_text
 from pytake_tools.conversation import decode_event
-from pytake_tools.timeline import Entry, fmt_time, message_text
+from pytake_tools.timeline import Entry, fmt_time
 
 
 class RerunError(Exception):
