@@ -1,7 +1,7 @@
 """Calls to the outside world the flows asked for (api_call, webhook), off the hot path.
 
 A separate consumer of conversation.events.v1 picks up `api_call_requested` and
-`webhook_requested`, makes the HTTP call through the egress guard (`adapters/egress.py`: no
+`webhook_requested`, makes the HTTP call through the egress guard (`pytake_shared.egress_http`: no
 private or local destination, time and size bounded), and feeds the outcome back as a command
 on the conversation's key: `complete_api_call` (the flow goes on along its success or error path)
 or `record_webhook_result` (recorded only). Results are commands (and so recorded), which is why a
@@ -15,10 +15,9 @@ import asyncio
 import logging
 from typing import Any
 
-import orjson
 from prometheus_client import Counter
 
-from pytake_executor.adapters import egress
+from pytake_shared import egress_http as egress
 from pytake_shared.contracts import commands
 from pytake_shared.egress import EgressPolicy
 from pytake_shared.envelope import Envelope, deterministic_id
@@ -33,7 +32,6 @@ CALLS = Counter(
 )
 API_CALL = "pytake.conversation.api_call_requested"
 WEBHOOK = "pytake.conversation.webhook_requested"
-MAX_TEXT_BODY = 10_000
 
 
 class EffectsHandler(PipelinedHandler):
@@ -88,7 +86,7 @@ class EffectsHandler(PipelinedHandler):
             result = commands.CompleteApiCall(
                 request_id=data["request_id"],
                 status=answer.status,
-                body=_parsed(answer.body),
+                body=egress.parsed_body(answer.body),
                 error=answer.error,
             )
         else:
@@ -122,31 +120,4 @@ class EffectsHandler(PipelinedHandler):
                 await asyncio.sleep(1.0)
 
     async def _call(self, data: dict[str, Any]) -> egress.Answer:
-        timeout = min(30.0, max(1.0, float(data.get("timeout") or 10)))
-        method = str(data.get("method") or "GET").upper()
-        body = data.get("body")
-        headers = {str(k): str(v) for k, v in (data.get("headers") or {}).items()}
-        # Lets the API drop a repeat if a crash made us call twice.
-        headers.setdefault("X-PyTake-Request-Id", str(data.get("request_id") or ""))
-        return await egress.call(
-            self._client,
-            self._policy,
-            method=method,
-            url=str(data.get("url") or ""),
-            params=data.get("query") or None,
-            headers=headers,
-            content=None
-            if body is None or method in ("GET", "HEAD")
-            else (body.encode() if isinstance(body, str) else orjson.dumps(body)),
-            timeout_s=timeout,
-            max_bytes=self._max_bytes,
-        )
-
-
-def _parsed(body: bytes) -> Any:
-    if not body:
-        return None
-    try:
-        return orjson.loads(body)
-    except orjson.JSONDecodeError:
-        return body[:MAX_TEXT_BODY].decode("utf-8", "replace")
+        return await egress.flow_call(self._client, self._policy, data, self._max_bytes)

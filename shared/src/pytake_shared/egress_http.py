@@ -21,8 +21,11 @@ from typing import Any
 import certifi
 import httpcore
 import httpx
+import orjson
 
 from pytake_shared.egress import EgressPolicy
+
+MAX_TEXT_BODY = 10_000  # characters of a non-JSON response body kept
 
 Resolver = Callable[[str, int], Awaitable[list[str]]]
 MAX_REDIRECTS = 3
@@ -143,3 +146,39 @@ async def call(
     except (httpx.HTTPError, httpcore.ConnectError, ValueError) as exc:
         return Answer(None, b"", None, f"{type(exc).__name__}: {exc}")
     return Answer(response.status_code, bytes(body), response.headers, None)
+
+
+async def flow_call(
+    client: httpx.AsyncClient, policy: EgressPolicy, request: dict[str, Any], max_bytes: int
+) -> Answer:
+    """The call an `api_call_requested` or `webhook_requested` event asks for (its data):
+    method, URL, query, headers and a JSON (or text) body, within its timeout (1-30 s)."""
+    timeout = min(30.0, max(1.0, float(request.get("timeout") or 10)))
+    method = str(request.get("method") or "GET").upper()
+    body = request.get("body")
+    headers = {str(k): str(v) for k, v in (request.get("headers") or {}).items()}
+    # Lets the API drop a repeat if a crash made us call twice.
+    headers.setdefault("X-PyTake-Request-Id", str(request.get("request_id") or ""))
+    return await call(
+        client,
+        policy,
+        method=method,
+        url=str(request.get("url") or ""),
+        params=request.get("query") or None,
+        headers=headers,
+        content=None
+        if body is None or method in ("GET", "HEAD")
+        else (body.encode() if isinstance(body, str) else orjson.dumps(body)),
+        timeout_s=timeout,
+        max_bytes=max_bytes,
+    )
+
+
+def parsed_body(body: bytes) -> Any:
+    """A response body as the flow sees it: parsed JSON, else (the start of) its text."""
+    if not body:
+        return None
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return body[:MAX_TEXT_BODY].decode("utf-8", "replace")
