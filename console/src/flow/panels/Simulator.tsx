@@ -41,7 +41,11 @@ function Choices({ message, live, onPick }: { message: SimMessage; live: boolean
           onClick={() => onPick({ kind: "list", id: r.id, title: r.title })}
         >
           <span>{r.title}</span>
-          {r.description && <span className="sim-row-desc">{r.description}</span>}
+          {r.description && (
+            <span className="sim-row-desc" aria-hidden="true">
+              {r.description}
+            </span>
+          )}
         </button>
       ))}
     </div>
