@@ -176,6 +176,16 @@ export function ConversationBody({
           </p>
         </div>
         <WindowChip expiresAt={detail.window.expires_at} />
+        <Link
+          className="btn btn-ghost btn-sm replay-link"
+          to={{
+            pathname: `/replay/${encodeURIComponent(c.phone_number_id)}/${encodeURIComponent(c.phone)}`,
+            search: `?conversation=${encodeURIComponent(c.id)}`,
+          }}
+          title="Step through this conversation's recorded events"
+        >
+          Replay
+        </Link>
         <button
           type="button"
           className={`icon-btn details-toggle ${showDetails ? "is-on" : ""}`}
