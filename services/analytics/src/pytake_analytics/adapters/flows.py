@@ -100,19 +100,23 @@ async def delete_flow(conn: asyncpg.Connection, flow_id: uuid.UUID) -> list[int]
     return sorted(r["version"] for r in versions)
 
 
-async def publish_flow(conn: asyncpg.Connection, flow: dict[str, Any]) -> tuple[int, Any]:
+async def publish_flow(
+    conn: asyncpg.Connection, flow: dict[str, Any], by: uuid.UUID | None = None
+) -> tuple[int, Any]:
     """Freeze the draft as version n+1 and make it the published one: (n+1, published_at)."""
     version = await conn.fetchval(
         "SELECT coalesce(max(version), 0) + 1 FROM analytics.flow_versions WHERE flow_id = $1",
         flow["id"],
     )
     published_at = await conn.fetchval(
-        "INSERT INTO analytics.flow_versions (flow_id, version, organization_id, document) "
-        "VALUES ($1, $2, $3, $4) RETURNING published_at",
+        "INSERT INTO analytics.flow_versions "
+        "(flow_id, version, organization_id, document, published_by) "
+        "VALUES ($1, $2, $3, $4, $5) RETURNING published_at",
         flow["id"],
         version,
         flow["organization_id"],
         dumps(flow["document"]),
+        by,
     )
     await conn.execute(
         "UPDATE analytics.flows SET published_version = $2, updated_at = now() WHERE id = $1",
@@ -134,3 +138,54 @@ async def chatbot_context(
         )
     )
     return {str(r["id"]) for r in rows}, set(globals_ if isinstance(globals_, dict) else ())
+
+
+async def list_versions(
+    conn: asyncpg.Connection, scope: uuid.UUID | None, flow_id: uuid.UUID
+) -> list[dict[str, Any]]:
+    """The flow's published versions, newest first, with who published each (their email
+    while the account exists)."""
+    rows = await conn.fetch(
+        "SELECT v.version, v.published_at, u.email AS published_by "
+        "FROM analytics.flow_versions v LEFT JOIN analytics.users u ON u.id = v.published_by "
+        "WHERE v.flow_id = $2 AND ($1::uuid IS NULL OR v.organization_id = $1) "
+        "ORDER BY v.version DESC",
+        scope,
+        flow_id,
+    )
+    return [dict(r) for r in rows]
+
+
+async def get_version(
+    conn: asyncpg.Connection, scope: uuid.UUID | None, flow_id: uuid.UUID, version: int
+) -> dict[str, Any] | None:
+    row = await conn.fetchrow(
+        f"SELECT * FROM analytics.flow_versions WHERE {_IN_SCOPE} AND flow_id = $2 "
+        "AND version = $3",
+        scope,
+        flow_id,
+        version,
+    )
+    return as_dict(row)
+
+
+async def published_siblings(
+    conn: asyncpg.Connection, chatbot_id: uuid.UUID
+) -> list[dict[str, Any]]:
+    """The chatbot's flows at their published version (what a `jump` to another flow runs):
+    id, name and document."""
+    rows = await conn.fetch(
+        "SELECT f.id, f.name, v.version, v.document FROM analytics.flows f "
+        "JOIN analytics.flow_versions v ON v.flow_id = f.id AND v.version = f.published_version "
+        "WHERE f.chatbot_id = $1",
+        chatbot_id,
+    )
+    return [as_dict(r) or {} for r in rows]
+
+
+async def organization_language(conn: asyncpg.Connection, org_id: uuid.UUID) -> str | None:
+    settings = loads(
+        await conn.fetchval("SELECT settings FROM analytics.organizations WHERE id = $1", org_id)
+    )
+    language = settings.get("language") if isinstance(settings, dict) else None
+    return language if isinstance(language, str) else None

@@ -29,6 +29,7 @@ from pytake_analytics.api import (
     numbers,
     openapi,
     organizations,
+    simulate,
     users,
 )
 from pytake_analytics.api.deps import Context
@@ -89,6 +90,7 @@ def create_app(
         numbers,
         chatbots,
         flows,
+        simulate,
         conversations,
         conversation_actions,
         analytics,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
+import httpx
 from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
@@ -25,6 +26,7 @@ from pytake_analytics.domain.addresses import Network, parse_networks
 from pytake_analytics.domain.errors import Unauthorized
 from pytake_analytics.domain.roles import Principal, Role
 from pytake_analytics.settings import AnalyticsSettings
+from pytake_shared import egress_http
 from pytake_shared.egress import EgressPolicy
 from pytake_shared.secrets import SecretBox
 
@@ -42,6 +44,12 @@ class Context:
     @functools.cached_property
     def egress(self) -> EgressPolicy:
         return EgressPolicy.parse(self.settings.egress_allow)
+
+    @functools.cached_property
+    def flow_client(self) -> httpx.AsyncClient:
+        """The simulator's client for flows' calls, behind the egress policy (made on first
+        use: most deployments never let the simulator call out)."""
+        return egress_http.guarded_client(self.egress)
 
     @functools.cached_property
     def trusted_proxies(self) -> tuple[Network, ...]:

@@ -165,6 +165,28 @@ class PublishOut(BaseModel):
     warnings: list[IssueOut]
 
 
+class VersionOut(BaseModel):
+    version: int
+    published_at: datetime
+    published_by: str | None  # the publisher's email while the account exists
+
+
+class VersionsOut(BaseModel):
+    versions: list[VersionOut]
+
+
+class VersionDocumentOut(BaseModel):
+    """A published version's document, as the engine runs it."""
+
+    flow_id: uuid.UUID
+    version: int
+    published_at: datetime
+    canvas_data: JsonOut
+    variables: JsonOut
+    inactivity_settings: JsonOut | None
+    window_expiry_settings: JsonOut | None
+
+
 def issues(items: list[Issue]) -> list[IssueOut]:
     return [IssueOut(node_id=i.node_id, field=i.field, message=i.message) for i in items]
 
@@ -190,7 +212,7 @@ def document(current: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]
     return out
 
 
-def flow_out(row: dict[str, Any]) -> FlowOut:
+def _document_fields(row: dict[str, Any]) -> dict[str, Any]:
     doc = row["document"] if isinstance(row.get("document"), dict) else {}
     canvas = doc.get("canvas_data")
     if not isinstance(canvas, dict):  # an older document: nodes and edges at the top level
@@ -200,12 +222,17 @@ def flow_out(row: dict[str, Any]) -> FlowOut:
         value = doc.get(name)
         return value if isinstance(value, dict) else None
 
-    return FlowOut.model_validate(
-        {
-            **row,
-            "canvas_data": canvas,
-            "variables": obj("variables") or {},
-            "inactivity_settings": obj("inactivity_settings"),
-            "window_expiry_settings": obj("window_expiry_settings"),
-        }
-    )
+    return {
+        "canvas_data": canvas,
+        "variables": obj("variables") or {},
+        "inactivity_settings": obj("inactivity_settings"),
+        "window_expiry_settings": obj("window_expiry_settings"),
+    }
+
+
+def flow_out(row: dict[str, Any]) -> FlowOut:
+    return FlowOut.model_validate({**row, **_document_fields(row)})
+
+
+def version_out(row: dict[str, Any]) -> VersionDocumentOut:
+    return VersionDocumentOut.model_validate({**row, **_document_fields(row)})

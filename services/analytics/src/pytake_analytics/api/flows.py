@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 
 from pytake_analytics.adapters import chatbots, flows
 from pytake_analytics.api.deps import Ctx, CurrentUser, Page, Writer
@@ -24,9 +24,13 @@ from pytake_analytics.api.flow_models import (
     FlowUpdate,
     PublishOut,
     ValidationOut,
+    VersionDocumentOut,
+    VersionOut,
+    VersionsOut,
     document,
     flow_out,
     issues,
+    version_out,
 )
 from pytake_analytics.domain.errors import NotFound, Unprocessable
 from pytake_analytics.domain.flowcheck import check
@@ -146,12 +150,37 @@ async def publish_flow(flow_id: uuid.UUID, user: Writer, ctx: Ctx) -> PublishOut
                 errors=[i.model_dump() for i in issues(report.errors)],
                 warnings=[i.model_dump() for i in issues(report.warnings)],
             )
-        version, published_at = await flows.publish_flow(conn, flow)
+        version, published_at = await flows.publish_flow(conn, flow, user.user_id)
         await ctx.store.outbox.stage_flow(conn, flow_id, version)
         await ctx.store.outbox.stage_chatbot(conn, flow["chatbot_id"])
     return PublishOut(
         id=flow_id, version=version, published_at=published_at, warnings=issues(report.warnings)
     )
+
+
+@router.get("/{flow_id}/versions", response_model=VersionsOut, responses=errors(404))
+async def list_versions(flow_id: uuid.UUID, user: CurrentUser, ctx: Ctx) -> VersionsOut:
+    async with ctx.store.connect() as conn:
+        if await flows.get_flow(conn, user.scope, flow_id) is None:
+            raise _missing()
+        rows = await flows.list_versions(conn, user.scope, flow_id)
+    return VersionsOut(versions=[VersionOut.model_validate(r) for r in rows])
+
+
+@router.get(
+    "/{flow_id}/versions/{version}", response_model=VersionDocumentOut, responses=errors(404)
+)
+async def get_version(
+    flow_id: uuid.UUID,
+    version: Annotated[int, Path(ge=1, le=1_000_000)],
+    user: CurrentUser,
+    ctx: Ctx,
+) -> VersionDocumentOut:
+    async with ctx.store.connect() as conn:
+        row = await flows.get_version(conn, user.scope, flow_id, version)
+    if row is None:
+        raise NotFound(f"flow {flow_id} has no version {version}")
+    return version_out(row)
 
 
 async def _set_active(flow_id: uuid.UUID, active: bool, user: Writer, ctx: Ctx) -> FlowOut:
