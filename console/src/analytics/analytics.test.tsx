@@ -44,8 +44,8 @@ test("the analytics page shows the period's metrics and each flow, linked to its
   expect(within(table).getByRole("link", { name: "Pizza" })).toHaveAttribute("href", "/flows/flow-1");
   expect(within(table).getByText("No flow")).toBeInTheDocument();
 
-  await userEvent.setup().click(within(main).getByRole("button", { name: "24 h" }));
   expect(within(main).getByLabelText("Conversation metrics")).toHaveTextContent("8 contacts");
+  await userEvent.setup().click(within(main).getByRole("button", { name: "24 h" }));
   await waitFor(() => expect(within(main).getByLabelText("Conversation metrics")).toHaveTextContent("3 contacts"));
   expect(within(main).getByRole("button", { name: "24 h" })).toHaveAttribute("aria-pressed", "true");
   expect(periods).toEqual(["7d", "24h"]);
