@@ -3,7 +3,11 @@ import { BrowserRouter, Route, Routes } from "react-router-dom";
 import { ApiClient, ApiError } from "./api/client";
 import { Login } from "./components/Login";
 import { LogoMark } from "./components/icons";
-import { Workspace } from "./components/Workspace";
+import { AppShell, Workspace } from "./components/Workspace";
+import { AnalyticsPage } from "./analytics/AnalyticsPage";
+import { FlowEditorPage } from "./flow/editor/FlowEditor";
+import { FlowsPage } from "./flow/editor/FlowsPage";
+import { ReplayPage } from "./replay/ReplayPage";
 import { LiveProvider } from "./live";
 import { ApiProvider, SessionProvider, useSession } from "./session";
 
@@ -32,6 +36,10 @@ function Gate() {
   return (
     <LiveProvider>
       <Routes>
+        <Route path="/flows" element={<AppShell><FlowsPage /></AppShell>} />
+        <Route path="/flows/:flowId" element={<AppShell><FlowEditorPage /></AppShell>} />
+        <Route path="/analytics" element={<AppShell><AnalyticsPage /></AppShell>} />
+        <Route path="/replay/:number/:phone" element={<AppShell><ReplayPage /></AppShell>} />
         <Route path="*" element={<Workspace />} />
       </Routes>
     </LiveProvider>

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from "react";
-import { Link, useMatch, useSearchParams } from "react-router-dom";
+import { Link, NavLink, useMatch, useSearchParams } from "react-router-dom";
 import type { Conversation, User } from "../api/types";
 import { secondsSince, shortWhen, waited, initials } from "../format";
 import {
@@ -107,7 +107,25 @@ function OrganizationPicker() {
   );
 }
 
-function TopBar() {
+function Sections() {
+  const inbox = useMatch("/c/:number/:phone");
+  const home = useMatch("/");
+  return (
+    <nav className="sections" aria-label="Sections">
+      <NavLink to="/" className={() => `section-link ${inbox || home ? "is-current" : ""}`} aria-current={inbox || home ? "page" : undefined}>
+        Inbox
+      </NavLink>
+      <NavLink to="/flows" className={({ isActive }) => `section-link ${isActive ? "is-current" : ""}`}>
+        Flows
+      </NavLink>
+      <NavLink to="/analytics" className={({ isActive }) => `section-link ${isActive ? "is-current" : ""}`}>
+        Analytics
+      </NavLink>
+    </nav>
+  );
+}
+
+export function TopBar() {
   const { user, caps, logout } = useSession();
   if (!user) return null;
   return (
@@ -115,7 +133,7 @@ function TopBar() {
       <div className="brand">
         <LogoMark />
         <span className="brand-name">PyTake</span>
-        <span className="brand-sub">Inbox</span>
+        <Sections />
       </div>
       <div className="topbar-tools">
         {caps.pickOrganization && <OrganizationPicker />}
@@ -396,6 +414,16 @@ function NothingOpen() {
       <h2>Pick a conversation</h2>
       <p>New handoffs appear on the left as they happen; the most urgent and longest waiting first.</p>
     </section>
+  );
+}
+
+/** A section of the console other than the inbox: the top bar over the page. */
+export function AppShell({ children }: { children: React.ReactNode }) {
+  return (
+    <div className="app">
+      <TopBar />
+      <div className="section-page">{children}</div>
+    </div>
   );
 }
 
