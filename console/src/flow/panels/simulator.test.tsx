@@ -210,3 +210,25 @@ test("an invalid draft shows its located errors, and a list reply sends the row"
   await screen.findByText("Chosen l");
   expect(bodies.at(-1)?.input).toEqual({ kind: "list", id: "l", title: "Large" });
 });
+
+test("a network failure is shown in the panel, and the conversation can be started again", async () => {
+  let down = true;
+  renderWith(<SimulatorPanel flowId="flow-1" version={null} document={DOC} onOverlay={() => {}} />, {
+    user: user("org_admin"),
+    routes: {
+      "POST /flows/flow-1/simulate": () => {
+        if (down) {
+          down = false;
+          throw new TypeError("Failed to fetch");
+        }
+        return engine({ kind: "start" });
+      },
+    },
+  });
+  const u = userEvent.setup();
+  await u.click(screen.getByRole("button", { name: "Start" }));
+  expect(await screen.findByRole("alert")).toHaveTextContent("The server cannot be reached");
+  await u.click(screen.getByRole("button", { name: "Start" }));
+  await screen.findByText("What would you like?");
+  expect(screen.queryByRole("alert")).toBeNull();
+});
