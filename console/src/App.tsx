@@ -1,15 +1,27 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { Suspense, lazy } from "react";
+import type { ReactNode } from "react";
 import { BrowserRouter, Route, Routes } from "react-router-dom";
 import { ApiClient, ApiError } from "./api/client";
 import { Login } from "./components/Login";
 import { LogoMark } from "./components/icons";
 import { AppShell, Workspace } from "./components/Workspace";
 import { AnalyticsPage } from "./analytics/AnalyticsPage";
-import { FlowEditorPage } from "./flow/editor/FlowEditor";
-import { FlowsPage } from "./flow/editor/FlowsPage";
 import { ReplayPage } from "./replay/ReplayPage";
 import { LiveProvider } from "./live";
 import { ApiProvider, SessionProvider, useSession } from "./session";
+
+// The flow editor (React Flow, dagre) loads when a Flows page is first opened.
+const FlowsPage = lazy(() => import("./flow/editor/FlowsPage").then((m) => ({ default: m.FlowsPage })));
+const FlowEditorPage = lazy(() => import("./flow/editor/FlowEditor").then((m) => ({ default: m.FlowEditorPage })));
+
+function Section({ children }: { children: ReactNode }) {
+  return (
+    <AppShell>
+      <Suspense fallback={<main className="splash" aria-busy="true" aria-label="Loading" />}>{children}</Suspense>
+    </AppShell>
+  );
+}
 
 export function makeQueryClient(): QueryClient {
   return new QueryClient({
@@ -36,10 +48,10 @@ function Gate() {
   return (
     <LiveProvider>
       <Routes>
-        <Route path="/flows" element={<AppShell><FlowsPage /></AppShell>} />
-        <Route path="/flows/:flowId" element={<AppShell><FlowEditorPage /></AppShell>} />
-        <Route path="/analytics" element={<AppShell><AnalyticsPage /></AppShell>} />
-        <Route path="/replay/:number/:phone" element={<AppShell><ReplayPage /></AppShell>} />
+        <Route path="/flows" element={<Section><FlowsPage /></Section>} />
+        <Route path="/flows/:flowId" element={<Section><FlowEditorPage /></Section>} />
+        <Route path="/analytics" element={<Section><AnalyticsPage /></Section>} />
+        <Route path="/replay/:number/:phone" element={<Section><ReplayPage /></Section>} />
         <Route path="*" element={<Workspace />} />
       </Routes>
     </LiveProvider>
