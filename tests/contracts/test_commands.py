@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from pytake_analytics.adapters.commands import Commands
-from pytake_executor.adapters.commands import to_command
 from pytake_shared.contracts import commands
 from pytake_shared.engine import commands as domain
+from pytake_shared.engine.records import to_command
 from pytake_shared.envelope import Envelope, deterministic_id
 from pytake_shared.errors import InvalidInput
 

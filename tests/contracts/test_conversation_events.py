@@ -15,8 +15,7 @@ import pytest
 from pytake_analytics.domain.projection import Conversation, Fact, apply, start
 from pytake_shared.contracts import conversation_events as ev
 from pytake_shared.envelope import Envelope
-from pytake_tools.conversation import decode_event
-from pytake_tools.timeline import Entry
+from pytake_shared.history import Entry, decode_event
 
 from .scenarios import KEY, ORG, SCENARIOS, WA_ID
 

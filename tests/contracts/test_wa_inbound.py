@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 
 from pytake_analytics.domain.deliveries import from_status
-from pytake_executor.adapters.commands import to_command
 from pytake_ingress.domain import normalize
 from pytake_router.handlers import RouterHandler
 from pytake_sender.confirmations import confirmed
@@ -31,6 +30,7 @@ from pytake_shared.config import (
 from pytake_shared.contracts import commands, wa_inbound
 from pytake_shared.contracts import conversation_events as ev
 from pytake_shared.engine.commands import HandleInbound, HandleStatus
+from pytake_shared.engine.records import to_command
 from pytake_shared.envelope import Envelope
 from pytake_shared.secrets import SecretBox
 from pytake_shared.settings import ServiceSettings

@@ -39,12 +39,12 @@ from pytake_shared.engine.state import ConversationState, evolve
 from pytake_shared.envelope import Envelope, deterministic_id
 from pytake_shared.kafka import Producer, Record
 from pytake_shared.kafka.admin import ensure_topics, wait_for_broker
+from pytake_shared.kafka.reader import partition_for_key
 from pytake_shared.secrets import SecretBox
 from pytake_shared.settings import ServiceSettings
 from pytake_shared.testing.embedded import with_database
 from pytake_shared.topics import Topics
 from pytake_tools.cli import main
-from pytake_tools.reader import partition_for_key
 
 NUMBER_ID = "106540352242922"
 ADA, BOB = "5511988887777", "5511900000002"
@@ -414,7 +414,7 @@ async def test_a_rerun_on_another_version_shows_where_the_messages_diverge(
     assert "first divergence at #2; 1 of 2 differ" in out
 
     code, _, err = await cli(capsys, [*argv, "--flow-version", "7"])
-    assert code == 1 and "flow-1@7 is not on the config topic" in err
+    assert code == 1 and "flow flow-1@7 is not known" in err
     # Nothing was published: the topics hold what the recording made.
     raw = await _read_all(recording.bootstrap, recording.topics.events, len(recording.events))
     assert len(raw) == len(recording.events)

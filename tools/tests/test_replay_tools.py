@@ -9,14 +9,15 @@ from datetime import UTC, datetime
 import pytest
 
 from pytake_shared.envelope import Envelope
+from pytake_shared.history import Entry
 from pytake_shared.kafka import Producer
+from pytake_shared.kafka.reader import Bounds, Plan, TopicReader, partition_for_key, resolve_topic
 from pytake_shared.settings import ServiceSettings
 from pytake_shared.summary import summarize
 from pytake_shared.topics import Topics
 from pytake_tools.cli import main
 from pytake_tools.progress import Progress
-from pytake_tools.reader import Bounds, Plan, TopicReader, partition_for_key, resolve_topic
-from pytake_tools.timeline import Entry, Filters, parse_time, timeline_line
+from pytake_tools.timeline import Filters, parse_time, timeline_line
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 

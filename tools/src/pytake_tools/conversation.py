@@ -1,86 +1,21 @@
 """`pytake replay conversation KEY`: rebuild one contact's conversation state event by event.
 
-The key's records are read from the one partition its key maps to, the executor's events are
-folded with the executor's own `evolve`, and the state after each is kept: the default output is
-a timeline with a compact diff per step (node, status, variables, timers...), `--at N` prints
-the whole state after the Nth event (time travel) and `--json` gives one JSON object per step.
-Records on the topic that are not executor events (the router's `unrouted`...) are skipped.
+The key's history (`pytake_shared.history`: its records, the engine's events folded into the
+state after each) is printed: the default output is a timeline with a compact diff per step
+(node, status, variables, timers...), `--at N` prints the whole state after the Nth event
+(time travel) and `--json` gives one JSON object per step.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, TextIO
 
 import orjson
-from pydantic import ValidationError
 
-from pytake_shared.contracts import conversation_events as events
-from pytake_shared.engine.state import ConversationState, evolve
+from pytake_shared.engine.state import ConversationState
+from pytake_shared.history import Step, conversations
 from pytake_shared.summary import summarize
-from pytake_tools.reader import TopicReader, partition_for_key
-from pytake_tools.timeline import Entry, fmt_time
-
-
-@dataclass(frozen=True)
-class Step:
-    number: int  # 1-based, among the steps shown
-    entry: Entry
-    event: events.Event
-    conversation_id: str | None
-    before: ConversationState
-    after: ConversationState
-
-
-async def read_key(
-    reader: TopicReader, topic: str, key: str, on_batch: Callable[[int], None] | None = None
-) -> list[Entry]:
-    """Every decodable record of `key` on `topic`, in offset order (one partition)."""
-    partition = partition_for_key(key, len(await reader.partitions(topic)))
-    plan = await reader.plan(topic, only=[partition])
-    found = []
-    async for record in reader.read(plan, on_batch=on_batch):
-        if record.key == key.encode():
-            entry = Entry.of(record)
-            if entry.envelope is not None:
-                found.append(entry)
-    return found
-
-
-def decode_event(entry: Entry) -> events.Event | None:
-    env = entry.envelope
-    if env is None or not events.is_event(env.type):
-        return None
-    try:
-        return events.decode(env.type, env.data)
-    except ValidationError:
-        return None
-
-
-def fold(key: str, entries: list[Entry], conversation_id: str | None = None) -> list[Step]:
-    """The steps of the key's history; with `conversation_id`, only that conversation's
-    (numbered from 1), the state still folded from the very first event."""
-    state = ConversationState(key=key)
-    steps: list[Step] = []
-    for entry in entries:
-        event = decode_event(entry)
-        if event is None:
-            continue
-        owner = entry.envelope.data.get("conversation_id") if entry.envelope else None
-        after = evolve(state, event)
-        if conversation_id is None or owner == conversation_id:
-            steps.append(Step(len(steps) + 1, entry, event, owner, state, after))
-        state = after
-    return steps
-
-
-def conversations(steps: list[Step]) -> dict[str, list[Step]]:
-    found: dict[str, list[Step]] = {}
-    for step in steps:
-        if step.conversation_id:
-            found.setdefault(step.conversation_id, []).append(step)
-    return found
+from pytake_tools.timeline import fmt_time
 
 
 def diff(before: ConversationState, after: ConversationState) -> str:

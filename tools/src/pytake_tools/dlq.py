@@ -21,10 +21,10 @@ from typing import Any, TextIO
 import orjson
 from aiokafka import AIOKafkaProducer
 
+from pytake_shared.kafka.reader import ReplayError, TopicReader, resolve_topic
 from pytake_shared.topics import DLQ_SUFFIX, Topics
 from pytake_tools import devstack
 from pytake_tools.progress import Progress
-from pytake_tools.reader import ReplayError, TopicReader, resolve_topic
 from pytake_tools.timeline import fmt_time, parse_time
 
 EPILOG = """examples:

@@ -11,9 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TextIO
 
+from pytake_shared.history import Entry
+from pytake_shared.kafka.reader import Bounds, ReplayError, TopicReader, partition_for_key
 from pytake_tools.progress import Progress
-from pytake_tools.reader import Bounds, ReplayError, TopicReader, partition_for_key
-from pytake_tools.timeline import Entry, Filters, timeline_line
+from pytake_tools.timeline import Filters, timeline_line
 
 
 @dataclass(frozen=True)

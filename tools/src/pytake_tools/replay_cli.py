@@ -11,25 +11,28 @@ import argparse
 import os
 from typing import TextIO
 
+from pytake_shared import history
 from pytake_shared.config import ConfigView
-from pytake_shared.secrets import SecretBox, generate
-from pytake_shared.settings import ServiceSettings
-from pytake_shared.topics import Topics
-from pytake_tools import conversation as conv
-from pytake_tools import devstack
-from pytake_tools.progress import Progress
-from pytake_tools.reader import (
+from pytake_shared.history import Entry
+from pytake_shared.kafka.reader import (
     DEFAULT_IDLE_TIMEOUT,
     Bounds,
     ReplayError,
     TopicReader,
     resolve_topic,
 )
+from pytake_shared.rerun import RerunError
+from pytake_shared.secrets import SecretBox, generate
+from pytake_shared.settings import ServiceSettings
+from pytake_shared.topics import Topics
+from pytake_tools import conversation as conv
+from pytake_tools import devstack
+from pytake_tools.progress import Progress
 from pytake_tools.replay import TopicQuery, replay_topic
-from pytake_tools.rerun import RerunError, rerun
 from pytake_tools.rerun import render as render_rerun
 from pytake_tools.rerun import render_json as render_rerun_json
-from pytake_tools.timeline import Entry, Filters, parse_time
+from pytake_tools.rerun import rerun
+from pytake_tools.timeline import Filters, parse_time
 
 EPILOG_TOPIC = """examples:
   pytake replay topic conversation.events.v1 --contact 5511999990000 --since 1h
@@ -176,11 +179,13 @@ async def _conversation(args: argparse.Namespace, topics: Topics, out: TextIO, e
         try:
             bar = Progress(None, f"reading {args.key}", stream=err, enabled=args.progress)
             with bar:
-                events = await conv.read_key(reader, topics.events, args.key, bar.advance)
+                events = await history.read_key(reader, topics.events, args.key, bar.advance)
                 commands: list[Entry] = []
                 view: ConfigView | None = None
                 if args.flow_version is not None:
-                    commands = await conv.read_key(reader, topics.commands, args.key, bar.advance)
+                    commands = await history.read_key(
+                        reader, topics.commands, args.key, bar.advance
+                    )
                     box = SecretBox(args.config_key or generate())
                     view = await load_config(reader, topics.config, box)
         except ReplayError as exc:
@@ -202,9 +207,9 @@ async def _conversation(args: argparse.Namespace, topics: Topics, out: TextIO, e
             return 1
         (render_rerun_json if args.json else render_rerun)(result, out)
         return 0
-    steps = conv.fold(args.key, events, args.conversation_id)
+    steps = history.fold(args.key, events, args.conversation_id)
     if args.conversation_id and not steps:
-        known = ", ".join(conv.conversations(conv.fold(args.key, events))) or "none"
+        known = ", ".join(history.conversations(history.fold(args.key, events))) or "none"
         print(f"error: no conversation {args.conversation_id}; known: {known}", file=err)
         return 1
     if args.at is not None:

@@ -11,11 +11,8 @@ import fnmatch
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-import orjson
-
-from pytake_shared.envelope import Envelope, EnvelopeError
+from pytake_shared.history import Entry
 from pytake_shared.summary import summarize
 
 _RELATIVE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
@@ -35,43 +32,6 @@ def parse_time(value: str, now: datetime | None = None) -> datetime:
     except ValueError as exc:
         raise ValueError(f"not a time: {value!r} (ISO, epoch seconds, or 30s/15m/1h/2d)") from exc
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One record as replay shows it: where it is, and its envelope (None if undecodable)."""
-
-    partition: int
-    offset: int
-    key: str | None
-    time: datetime
-    envelope: Envelope | None
-    error: str | None = None
-    raw: bytes | None = None
-
-    @classmethod
-    def of(cls, record: Any) -> Entry:
-        key = record.key.decode(errors="replace") if record.key is not None else None
-        stamp = datetime.fromtimestamp(record.timestamp / 1000, UTC)
-        try:
-            env = Envelope.from_bytes(record.value)
-        except EnvelopeError as exc:
-            return cls(record.partition, record.offset, key, stamp, None, str(exc), record.value)
-        return cls(record.partition, record.offset, key, env.time, env)
-
-    def as_json(self) -> bytes:
-        if self.envelope is not None:
-            return self.envelope.to_bytes()
-        raw = (self.raw or b"").decode(errors="replace")
-        return orjson.dumps(
-            {
-                "partition": self.partition,
-                "offset": self.offset,
-                "key": self.key,
-                "error": self.error,
-                "value": raw,
-            }
-        )
 
 
 @dataclass(frozen=True)

@@ -24,9 +24,9 @@ import orjson
 
 from pytake_shared import contracts as c
 from pytake_shared.envelope import Envelope, EnvelopeError
+from pytake_shared.kafka.reader import ReplayError, TopicReader, partition_for_key
 from pytake_shared.summary import summarize
 from pytake_shared.topics import DLQ_SUFFIX, Topics
-from pytake_tools.reader import ReplayError, TopicReader, partition_for_key
 from pytake_tools.replay_cli import common_arguments
 from pytake_tools.timeline import fmt_time, short_type
 

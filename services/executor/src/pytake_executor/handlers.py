@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from aiokafka import TopicPartition
 from prometheus_client import Counter
 
-from pytake_executor.adapters.commands import to_command
 from pytake_executor.adapters.flows import ConfigFlows
 from pytake_executor.adapters.store import Store, TimerChanges
 from pytake_shared import contracts as c
@@ -31,6 +30,7 @@ from pytake_shared.contracts.conversation_events import (
     to_data,
 )
 from pytake_shared.engine.engine import decide
+from pytake_shared.engine.records import to_command
 from pytake_shared.engine.state import ConversationState, evolve
 from pytake_shared.envelope import Envelope, deterministic_id
 from pytake_shared.kafka import BatchHandler, Producer, Record

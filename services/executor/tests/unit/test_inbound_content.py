@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pytake_executor.adapters.commands import to_command
 from pytake_shared import contracts as c
 from pytake_shared.contracts.conversation_events import InboundReceived
 from pytake_shared.engine.commands import HandleInbound
+from pytake_shared.engine.records import to_command
 from pytake_shared.envelope import Envelope
 
 from .documents import two_questions

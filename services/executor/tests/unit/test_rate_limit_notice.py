@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from pytake_executor.adapters.commands import to_command
 from pytake_shared import contracts as c
 from pytake_shared.contracts.conversation_events import (
     CommandIgnored,
@@ -17,6 +16,7 @@ from pytake_shared.contracts.conversation_events import (
     MessageQueued,
 )
 from pytake_shared.engine.commands import NotifyRateLimit
+from pytake_shared.engine.records import to_command
 from pytake_shared.envelope import Envelope
 from pytake_shared.errors import InvalidInput
 
