@@ -33,7 +33,7 @@ export function NodeView({ data }: NodeProps<CanvasNode>) {
   const single = handles.length === 1 && handles[0].key === DEFAULT_HANDLE;
   const branches = single ? [] : handles;
   return (
-    <div className={`fnode-card tone-${known ? NODE_TONE[node.type as keyof typeof NODE_TONE] : "red"}`}>
+    <div className={`fnode-card ftone-${known ? NODE_TONE[node.type as keyof typeof NODE_TONE] : "red"}`}>
       {node.type !== "start" && (
         <Handle type="target" position={Position.Top} isConnectable={!readOnly} className="fnode-target" />
       )}

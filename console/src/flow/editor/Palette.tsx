@@ -13,7 +13,7 @@ export function Palette({ onAdd }: { onAdd(type: NodeType): void }) {
           <li key={type}>
             <button
               type="button"
-              className={`palette-item tone-${NODE_TONE[type]}`}
+              className={`palette-item ftone-${NODE_TONE[type]}`}
               aria-label={`Add ${type} node`}
               title={`Add a ${NODE_LABEL[type].toLowerCase()} step (click, or drag onto the canvas)`}
               draggable

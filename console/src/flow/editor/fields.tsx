@@ -59,7 +59,7 @@ export function TextField({
           {label}
         </label>
         {count && (
-          <span id={`${id}-count`} className={`ff-count ${count.over ? "is-over" : ""}`} aria-label={`${label}: ${count.text} characters`}>
+          <span id={`${id}-count`} className={`ff-count ${count.over ? "is-over" : ""}`}>
             {count.text}
           </span>
         )}
