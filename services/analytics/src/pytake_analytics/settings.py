@@ -35,6 +35,8 @@ class AnalyticsSettings(ServiceSettings):
     password_hash_memory_kib: int = Field(default=65536, ge=8)
     # How often the outbox is flushed in the background (each write also flushes it).
     outbox_interval_s: float = Field(default=2.0, gt=0)
+    # The console's replay reads a conversation's partition from the topics: at most this long.
+    replay_timeout_s: float = Field(default=20.0, gt=0)
     pytake_admin_email: str = ""
     pytake_admin_password: str = Field(default="", repr=False)
     meta_app_secret: str = Field(default="", repr=False)

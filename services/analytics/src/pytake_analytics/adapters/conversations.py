@@ -100,6 +100,14 @@ async def latest_per_number(
     return [_row(r) for r in rows]
 
 
+async def ids_on_key(conn: asyncpg.Connection, scope: uuid.UUID | None, key: str) -> set[str]:
+    """The ids of the scope's conversations on a key (a number and a contact)."""
+    rows = await conn.fetch(
+        f"SELECT id FROM analytics.conversations WHERE {_IN_SCOPE} AND key = $2", scope, key
+    )
+    return {r["id"] for r in rows}
+
+
 async def last_inbound(
     conn: asyncpg.Connection, organization_id: uuid.UUID, key: str
 ) -> datetime | None:

@@ -189,3 +189,17 @@ async def organization_language(conn: asyncpg.Connection, org_id: uuid.UUID) -> 
     )
     language = settings.get("language") if isinstance(settings, dict) else None
     return language if isinstance(language, str) else None
+
+
+async def organization_versions(
+    conn: asyncpg.Connection, org_id: uuid.UUID
+) -> list[dict[str, Any]]:
+    """Every published version of the organization's flows, with its flow's chatbot and
+    whether it is the published one of a main, active flow."""
+    rows = await conn.fetch(
+        "SELECT f.id, f.name, f.chatbot_id, f.is_main, f.is_active, f.published_version, "
+        "v.version, v.document FROM analytics.flows f "
+        "JOIN analytics.flow_versions v ON v.flow_id = f.id WHERE f.organization_id = $1",
+        org_id,
+    )
+    return [as_dict(r) or {} for r in rows]

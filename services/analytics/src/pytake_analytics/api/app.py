@@ -29,6 +29,7 @@ from pytake_analytics.api import (
     numbers,
     openapi,
     organizations,
+    replay,
     simulate,
     users,
 )
@@ -93,6 +94,7 @@ def create_app(
         simulate,
         conversations,
         conversation_actions,
+        replay,
         analytics,
         live,
     ):

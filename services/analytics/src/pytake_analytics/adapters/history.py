@@ -1,0 +1,41 @@
+"""A conversation's records, read from the topics for the console's replay.
+
+The key's partition of `conversation.events.v1` (and, for a re-run, `conversation.commands.v1`)
+is read from its start to its end as seen now, without a consumer group, exactly as
+`pytake replay conversation` reads it (`pytake_shared.history`). The read is bounded in time:
+a partition that takes longer than `timeout_s` to read is an `Unavailable` (retry later), as
+is a broker that cannot be reached; nothing is left half-read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiokafka.errors import KafkaError
+
+from pytake_analytics.domain.errors import Unavailable
+from pytake_shared import history
+from pytake_shared.history import Entry
+from pytake_shared.kafka.reader import ReplayError, TopicReader
+from pytake_shared.topics import Topics
+
+# A partition with no new record for this long has been read to its end.
+IDLE_TIMEOUT_S = 0.5
+
+
+async def read(
+    bootstrap: str, topics: Topics, key: str, *, commands: bool, timeout_s: float
+) -> tuple[list[Entry], list[Entry]]:
+    """The key's events and (when asked) its commands, in offset order."""
+    try:
+        async with asyncio.timeout(timeout_s):
+            async with TopicReader(bootstrap, idle_timeout=IDLE_TIMEOUT_S) as reader:
+                events = await history.read_key(reader, topics.events, key)
+                recorded = await history.read_key(reader, topics.commands, key) if commands else []
+    except TimeoutError:
+        raise Unavailable(
+            f"the conversation's history took longer than {timeout_s:g}s to read; retry later"
+        ) from None
+    except (KafkaError, ReplayError, OSError) as exc:
+        raise Unavailable(f"the conversation's history cannot be read now: {exc}") from None
+    return events, recorded
