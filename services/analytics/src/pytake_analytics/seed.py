@@ -29,7 +29,7 @@ DEMO_FLOW: dict[str, Any] = {
             {
                 "id": "ask",
                 "type": "question",
-                "position": {"x": 0, "y": 120},
+                "position": {"x": 0, "y": 160},
                 "data": {
                     "content": "Hello {{contact.name}}! Which pizza would you like?",
                     "variableName": "pizza",
@@ -38,7 +38,7 @@ DEMO_FLOW: dict[str, Any] = {
             {
                 "id": "thanks",
                 "type": "end",
-                "position": {"x": 0, "y": 240},
+                "position": {"x": 0, "y": 360},
                 "data": {"content": "One {{pizza}} coming up. Thanks, {{contact.name}}!"},
             },
         ],
