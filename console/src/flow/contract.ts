@@ -121,7 +121,7 @@ export interface SimMessage {
   text: string;
   buttons: { id: string; title: string }[];
   list: { button: string; sections: { title: string; rows: { id: string; title: string; description: string }[] }[] } | null;
-  /** The Graph API body the sender would post. */
+  /** The message as the engine queued it (the sender turns it into the Graph API body). */
   body: Record<string, unknown>;
 }
 
@@ -134,6 +134,7 @@ export interface SimTimer {
 
 export interface SimCall {
   node_id: string | null;
+  kind?: "api_call" | "webhook";
   method: string;
   url: string;
   made: boolean;
@@ -151,7 +152,7 @@ export interface SimulateOut {
   calls: SimCall[];
   variables: Record<string, unknown>;
   current_node_id: string | null;
-  /** active (waiting for an answer), paused (handoff), closed. */
+  /** The engine's: new, active (running), waiting (for an answer, a call, a delay), handoff (paused for an agent), closed. */
   status: string;
   close_reason: string | null;
   timers: SimTimer[];

@@ -92,7 +92,7 @@ function Status({ out }: { out: SimulateOut }) {
       </p>
     );
   }
-  if (out.status === "paused") {
+  if (out.status === "handoff") {
     return (
       <p className="sim-status sim-status-paused" role="status">
         Paused for an agent: the bot answers nothing until the conversation is resumed.
@@ -309,7 +309,7 @@ export function SimulatorPanel({ flowId, version, document, onOverlay }: PanelPr
               <Bubble
                 key={entry.id}
                 entry={entry}
-                live={entry.turn === lastTurn && last?.status === "active" && !busy}
+                live={entry.turn === lastTurn && (last?.status === "active" || last?.status === "waiting") && !busy}
                 onPick={(input) => void send(input)}
               />
             ))}

@@ -19,7 +19,7 @@ function answer(over: Partial<SimulateOut>): SimulateOut {
     calls: [],
     variables: {},
     current_node_id: null,
-    status: "active",
+    status: "waiting",
     close_reason: null,
     timers: [],
     ...over,
