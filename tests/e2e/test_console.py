@@ -10,39 +10,26 @@ organization. Screenshots of each screen go to the test's tmp dir and to /tmp/co
 
 from __future__ import annotations
 
-import asyncio
 import re
-import shutil
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import async_playwright, expect
 
 from pytake_tools.stack import Stack, StackConfig
 from pytake_tools.webhooks import signed, text_webhook
+
+from .browser import CHROMIUM, CHROMIUM_ARGS, DIST, SHOTS, SLOW, Shots, login, new_page, until
 
 pytestmark = pytest.mark.e2e
 
 NUMBER = "100000000000001"
 FIXTURES = Path(__file__).parent / "fixtures"
-DIST = Path(__file__).resolve().parents[2] / "console" / "dist"
-CHROMIUM = "/usr/bin/chromium"
-SHOTS = Path("/tmp/console-shots")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-# Generous: two cores run six services, a broker, a database and a browser.
-SLOW = 30_000
 # Delivered 1.5 s after the send, read 8 s after: long enough to see each tick on its own.
 STATUS_DELAYS_MS = "300,1500,8000"
 
@@ -76,47 +63,6 @@ async def console_stack(
             if "Traceback" in text or "ERROR" in text:
                 print(f"--- {log.name} ---\n{text[-4000:]}")
     assert running.exit_codes == dict.fromkeys(running.exit_codes, 0), running.exit_codes
-
-
-async def _until(check: Callable[[], Awaitable[Any]], timeout: float = 45) -> Any:
-    async with asyncio.timeout(timeout):
-        while True:
-            found = await check()
-            if found:
-                return found
-            await asyncio.sleep(0.3)
-
-
-class Shots:
-    """Full-page screenshots into the test's tmp dir, copied to /tmp/console-shots/."""
-
-    def __init__(self, tmp_path: Path) -> None:
-        self.dir = tmp_path / "shots"
-        self.dir.mkdir(parents=True, exist_ok=True)
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        self.taken: list[Path] = []
-
-    async def take(self, page: Page, name: str) -> None:
-        await page.evaluate("document.fonts.ready")
-        path = self.dir / f"{name}.png"
-        await page.screenshot(path=str(path))
-        shutil.copy(path, SHOTS / path.name)
-        self.taken.append(path)
-
-
-async def _login(page: Page, base: str, email: str, password: str) -> None:
-    await page.goto(base)
-    await page.get_by_label("Email").fill(email)
-    await page.get_by_label("Password").fill(password)
-    await page.get_by_role("button", name="Sign in").click()
-    await expect(page.get_by_role("button", name="Log out")).to_be_visible(timeout=SLOW)
-
-
-async def _new_page(browser: Browser, errors: list[str], **kwargs: Any) -> Page:
-    context = await browser.new_context(**kwargs)
-    page = await context.new_page()
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    return page
 
 
 async def test_an_agent_takes_over_a_handoff_live_replies_and_gives_the_bot_back(
@@ -191,7 +137,7 @@ async def test_an_agent_takes_over_a_handoff_live_replies_and_gives_the_bot_back
                 executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
             )
             try:
-                page = await _new_page(browser, errors, viewport={"width": 1280, "height": 800})
+                page = await new_page(browser, errors, viewport={"width": 1280, "height": 800})
                 # Login: a wrong password is a clear sentence, then the right one gets in.
                 await page.goto(base)
                 await expect(page.get_by_role("heading", name="Sign in")).to_be_visible(
@@ -263,7 +209,7 @@ async def test_an_agent_takes_over_a_handoff_live_replies_and_gives_the_bot_back
                 await page.get_by_role("textbox", name="Reply").fill(reply)
                 await page.get_by_role("button", name="Send", exact=True).click()
                 await expect(history.locator("li.msg-agent", has_text=reply).first).to_be_visible()
-                sent = await _until(lambda: sent_to_contact(reply))
+                sent = await until(lambda: sent_to_contact(reply))
                 assert sent["body"]["type"] == "text"
                 mine = history.locator("li.msg-agent:not(.msg-pending)", has_text=reply)
                 await expect(mine.get_by_role("img", name="Delivered")).to_be_visible(timeout=SLOW)
@@ -282,7 +228,7 @@ async def test_an_agent_takes_over_a_handoff_live_replies_and_gives_the_bot_back
                 )
                 await expect(details).to_contain_text("Nobody has taken it.")
                 question = "The bot is back. What is your order number?"
-                await _until(lambda: sent_to_contact(question))
+                await until(lambda: sent_to_contact(question))
                 await expect(history.locator("li.msg-bot", has_text=question)).to_be_visible(
                     timeout=SLOW
                 )
@@ -290,7 +236,7 @@ async def test_an_agent_takes_over_a_handoff_live_replies_and_gives_the_bot_back
                 # The contact's next message gets the bot's answer.
                 await contact_says("4410")
                 answer = "Thanks Lin Tester, order 4410 is on its way. Anything else?"
-                await _until(lambda: sent_to_contact(answer))
+                await until(lambda: sent_to_contact(answer))
                 await expect(history.locator("li.msg-contact", has_text="4410")).to_be_visible(
                     timeout=SLOW
                 )
@@ -318,8 +264,8 @@ async def test_an_agent_takes_over_a_handoff_live_replies_and_gives_the_bot_back
                 await expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
 
                 # A viewer reads the conversation: no reply box, no action.
-                page = await _new_page(browser, errors, viewport={"width": 1280, "height": 800})
-                await _login(page, base, viewer["email"], viewer["password"])
+                page = await new_page(browser, errors, viewport={"width": 1280, "height": 800})
+                await login(page, base, viewer["email"], viewer["password"])
                 await page.goto(f"{base}c/{NUMBER}/{wa_id}?view=bot")
                 await expect(page.get_by_role("heading", name="Lin Tester")).to_be_visible(
                     timeout=SLOW
@@ -337,8 +283,8 @@ async def test_an_agent_takes_over_a_handoff_live_replies_and_gives_the_bot_back
                 await shots.take(page, "09-viewer")
 
                 # A super admin picks the organization.
-                page = await _new_page(browser, errors, viewport={"width": 1280, "height": 800})
-                await _login(page, base, stack.config.admin_email, stack.config.admin_password)
+                page = await new_page(browser, errors, viewport={"width": 1280, "height": 800})
+                await login(page, base, stack.config.admin_email, stack.config.admin_password)
                 picker = page.get_by_role("combobox", name="Organization")
                 await expect(picker.locator("option", has_text="Demo Pizzeria")).to_have_count(
                     1, timeout=SLOW

@@ -51,6 +51,21 @@ def text_webhook(
     }
 
 
+def button_reply_webhook(
+    phone_number_id: str, wa_id: str, button_id: str, title: str, **kwargs: Any
+) -> dict[str, Any]:
+    """The contact tapped a reply button: Meta's `interactive` `button_reply` message."""
+    payload = text_webhook(phone_number_id, wa_id, title, **kwargs)
+    message = payload["entry"][0]["changes"][0]["value"]["messages"][0]
+    del message["text"]
+    message["type"] = "interactive"
+    message["interactive"] = {
+        "type": "button_reply",
+        "button_reply": {"id": button_id, "title": title},
+    }
+    return payload
+
+
 def encode(payload: Any) -> bytes:
     """The bytes Meta sends: compact JSON with non-ASCII escaped as `\\uXXXX`."""
     import json
