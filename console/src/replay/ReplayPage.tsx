@@ -1,5 +1,5 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
-import { useEffect, useMemo, useRef, useState } from "react";
+import { Fragment, useEffect, useMemo, useRef, useState } from "react";
 import { Link, useParams, useSearchParams } from "react-router-dom";
 import { describeError } from "../api/client";
 import { phoneLabel } from "../format";
@@ -7,8 +7,8 @@ import { FlowCanvas } from "../flow/editor/FlowCanvas";
 import type { FlowVersionOut, FlowVersionsOut, ReplayOut, ReplayStep, RerunOut } from "../flow/contract";
 import { show } from "../flow/panels/sim";
 import { useApi } from "../session";
-import { activeNode, clampStep, stateRows, visitedUpTo } from "./replay";
-import type { Change } from "./replay";
+import { MAIN_FIELDS, activeNode, clampStep, displayValue, fieldOf, stateBefore, stateRows, visitedUpTo } from "./replay";
+import type { Change, StateRow } from "./replay";
 import "../analytics/analytics.css";
 import "./replay.css";
 
@@ -20,30 +20,81 @@ function when(iso: string | null): string {
   return Number.isNaN(d.getTime()) ? iso : d.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
 }
 
-function StateTable({ step, before }: { step: ReplayStep; before: ReplayStep | undefined }) {
-  const rows = stateRows(before?.state ?? null, step.state);
+function StateRowView({ row }: { row: StateRow }) {
   return (
-    <table className="data-table state-table" aria-label="State after step">
-      <thead>
-        <tr>
-          <th scope="col">Field</th>
-          <th scope="col">Value</th>
-          <th scope="col">Change</th>
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((r) => (
-          <tr key={r.key} className={r.change === "same" ? undefined : `is-changed is-${r.change}`}>
-            <th scope="row">{r.key}</th>
-            <td className="state-value">{r.change === "removed" ? "–" : show(r.value)}</td>
-            <td className="state-change">
-              {CHANGE_LABEL[r.change]}
-              {r.change === "changed" && <span className="state-before"> (was {show(r.before)})</span>}
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <tr className={row.change === "same" ? undefined : `is-changed is-${row.change}`}>
+      <th scope="row">{row.key}</th>
+      <td className="state-value">{row.change === "removed" ? "–" : displayValue(row.key, row.value, show)}</td>
+      <td className="state-change">
+        {CHANGE_LABEL[row.change]}
+        {row.change === "changed" && <span className="state-before"> (was {displayValue(row.key, row.before, show)})</span>}
+      </td>
+    </tr>
+  );
+}
+
+function StateHead() {
+  return (
+    <thead>
+      <tr>
+        <th scope="col">Field</th>
+        <th scope="col">Value</th>
+        <th scope="col">Change</th>
+      </tr>
+    </thead>
+  );
+}
+
+function StateTable({ before, after }: { before: Record<string, unknown> | null; after: Record<string, unknown> }) {
+  const rows = stateRows(before, after);
+  const main = rows.filter((r) => r.main);
+  const rest = rows.filter((r) => !r.main);
+  const hasVariables = main.some((r) => r.key.startsWith("variables."));
+  // With no variable, a "none" row stands where the variables go.
+  const order = (key: string) => (MAIN_FIELDS as readonly string[]).indexOf(fieldOf(key));
+  const at = main.findIndex((r) => order(r.key) > order("variables"));
+  const noVariables = (
+    <tr key="variables" className="state-none">
+      <th scope="row">variables</th>
+      <td className="state-value">none</td>
+      <td className="state-change" />
+    </tr>
+  );
+  const restChanged = rest.filter((r) => r.change !== "same").length;
+  return (
+    <>
+      <table className="data-table state-table" aria-label="State after step">
+        <StateHead />
+        <tbody>
+          {main.map((r, i) => (
+            <Fragment key={r.key}>
+              {!hasVariables && i === at && noVariables}
+              <StateRowView row={r} />
+            </Fragment>
+          ))}
+          {!hasVariables && at === -1 && noVariables}
+        </tbody>
+      </table>
+      {rest.length > 0 && (
+        <details className="state-more">
+          <summary>
+            All fields
+            <span className="state-more-note">
+              {" "}
+              · {rest.length} more{restChanged > 0 ? `, ${restChanged} changed` : ""}
+            </span>
+          </summary>
+          <table className="data-table state-table" aria-label="Other fields of the state">
+            <StateHead />
+            <tbody>
+              {rest.map((r) => (
+                <StateRowView key={r.key} row={r} />
+              ))}
+            </tbody>
+          </table>
+        </details>
+      )}
+    </>
   );
 }
 
@@ -338,21 +389,26 @@ export function ReplayPage() {
                   ))}
                 </ol>
               </section>
-              <section className="card" aria-labelledby="state-title">
-                <h2 id="state-title">After step {step.n}</h2>
-                <p className="page-sub">
-                  {step.type}
-                  {step.node_id ? ` at ${step.node_id}` : ""}: {step.summary}
-                </p>
-                <StateTable step={step} before={steps[selected - 1]} />
-              </section>
+              <div className="replay-main">
+                {data.flow_id && data.flow_version !== null && (
+                  <section className="card replay-canvas-card" aria-labelledby="canvas-title">
+                    <h2 id="canvas-title">
+                      Flow version {data.flow_version}
+                      {activeNode(step) && <span className="replay-at"> · at {activeNode(step)}</span>}
+                    </h2>
+                    <Canvas flowId={data.flow_id} version={data.flow_version} step={step} visited={visited} />
+                  </section>
+                )}
+                <section className="card" aria-labelledby="state-title">
+                  <h2 id="state-title">After step {step.n}</h2>
+                  <p className="page-sub">
+                    {step.type}
+                    {step.node_id ? ` at ${step.node_id}` : ""}: {step.summary}
+                  </p>
+                  <StateTable before={stateBefore(steps, selected, data.key)} after={step.state} />
+                </section>
+              </div>
             </div>
-            {data.flow_id && data.flow_version !== null && (
-              <section className="card" aria-labelledby="canvas-title">
-                <h2 id="canvas-title">Flow version {data.flow_version}</h2>
-                <Canvas flowId={data.flow_id} version={data.flow_version} step={step} visited={visited} />
-              </section>
-            )}
             {data.flow_id && <Rerun flowId={data.flow_id} phone={phone} number={number} conversationId={data.conversation_id} />}
           </>
         ) : null}

@@ -1,5 +1,6 @@
 // Replay as pure functions of the recorded steps: the state after a step as rows with what
-// changed since the step before, and the path drawn on the canvas.
+// changed since the step before (the first step against the state before any event), and the
+// path drawn on the canvas.
 
 import type { ReplayStep } from "../flow/contract";
 
@@ -10,40 +11,154 @@ export interface StateRow {
   value: unknown;
   before: unknown;
   change: Change;
+  /** Shown first, in the state table; the rest go under "All fields". */
+  main: boolean;
+}
+
+/** ConversationState before any event (pytake_shared.engine.state): what step 1 is compared with. */
+export function emptyState(key: string | null = null): Record<string, unknown> {
+  return {
+    key,
+    status: "new",
+    conversation_id: null,
+    organization_id: null,
+    chatbot_id: null,
+    phone_number_id: null,
+    contact: {},
+    flow_id: null,
+    flow_version: null,
+    flow_name: null,
+    current_node_id: null,
+    waiting_on: null,
+    variables: {},
+    path: [],
+    attempts: 0,
+    last_input: null,
+    last_inbound_at: null,
+    window_open_until: null,
+    window_action_taken: false,
+    started_at: null,
+    closed_at: null,
+    messages_queued: 0,
+    timers_scheduled: 0,
+    requests_made: 0,
+    timers: {},
+    pending_call: null,
+    close_reason: null,
+    assigned_to: null,
+  };
+}
+
+/** The state the step at `index` is compared with: the step before it, or for the first step
+ * the empty state (only the fields the recorded state has, so none reads as removed). */
+export function stateBefore(steps: ReplayStep[], index: number, key: string | null): Record<string, unknown> | null {
+  if (index > 0) return steps[index - 1]?.state ?? null;
+  const after = steps[index]?.state;
+  if (!after) return null;
+  const empty = emptyState(key);
+  return Object.fromEntries(Object.keys(after).filter((k) => k in empty).map((k) => [k, empty[k]]));
+}
+
+/** The fields a person looks for first, in order; `variables.<name>` rows sit at "variables". */
+export const MAIN_FIELDS = [
+  "status",
+  "current_node_id",
+  "variables",
+  "timers",
+  "flow",
+  "waiting_on",
+  "close_reason",
+  "assigned_to",
+  "last_input",
+] as const;
+
+const FLOW_FIELDS = ["flow_id", "flow_version", "flow_name"];
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function flatten(state: Record<string, unknown>): Map<string, unknown> {
   const out = new Map<string, unknown>();
-  const first = ["status", "current_node_id"];
-  for (const key of first) if (key in state) out.set(key, state[key]);
-  const rest = Object.keys(state)
-    .filter((k) => !first.includes(k) && k !== "variables" && k !== "timers")
-    .sort();
-  for (const key of rest) out.set(key, state[key]);
-  const vars = state.variables;
-  if (vars && typeof vars === "object" && !Array.isArray(vars)) {
-    for (const name of Object.keys(vars).sort()) out.set(`variables.${name}`, (vars as Record<string, unknown>)[name]);
+  for (const [key, value] of Object.entries(state)) {
+    if (key === "variables" && isRecord(value)) {
+      for (const name of Object.keys(value)) out.set(`variables.${name}`, value[name]);
+    } else if (FLOW_FIELDS.includes(key)) {
+      if (!out.has("flow")) {
+        out.set("flow", { id: state.flow_id ?? null, version: state.flow_version ?? null, name: state.flow_name ?? null });
+      }
+    } else if (key === "timers" && Array.isArray(value)) {
+      // A map of timer id → timer (a list from older recordings reads the same way).
+      out.set(key, Object.fromEntries(value.map((t, i) => [isRecord(t) && typeof t.timer_id === "string" ? t.timer_id : String(i), t])));
+    } else out.set(key, value);
   }
-  if ("timers" in state) out.set("timers", state.timers);
   return out;
+}
+
+/** The field a row belongs to: "variables" for a `variables.<name>` row, else the key. */
+export function fieldOf(key: string): string {
+  return key.startsWith("variables.") ? "variables" : key;
+}
+
+function rank(key: string): [number, string] {
+  const i = (MAIN_FIELDS as readonly string[]).indexOf(fieldOf(key));
+  return [i === -1 ? MAIN_FIELDS.length : i, key];
+}
+
+function byRank(a: string, b: string): number {
+  const [ra, ka] = rank(a);
+  const [rb, kb] = rank(b);
+  return ra !== rb ? ra - rb : ka < kb ? -1 : ka > kb ? 1 : 0;
 }
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
-/** The state after a step, row by row, each marked against the state before it. */
+/** The state after a step, row by row (main fields first), each marked against the state before it. */
 export function stateRows(before: Record<string, unknown> | null, after: Record<string, unknown>): StateRow[] {
   const prev = flatten(before ?? {});
   const next = flatten(after);
-  const rows: StateRow[] = [];
-  for (const [key, value] of next) {
-    const had = prev.has(key);
+  const keys = [...new Set([...next.keys(), ...prev.keys()])].sort(byRank);
+  return keys.map((key) => {
+    const main = rank(key)[0] < MAIN_FIELDS.length;
+    const value = next.get(key);
     const old = prev.get(key);
-    rows.push({ key, value, before: old, change: !had ? "added" : same(old, value) ? "same" : "changed" });
+    if (!next.has(key)) return { key, value: undefined, before: old, change: "removed" as const, main };
+    if (!prev.has(key)) return { key, value, before: undefined, change: "added" as const, main };
+    return { key, value, before: old, change: same(old, value) ? ("same" as const) : ("changed" as const), main };
+  });
+}
+
+function clock(epochSeconds: number): string {
+  const d = new Date(epochSeconds * 1000);
+  return Number.isNaN(d.getTime())
+    ? String(epochSeconds)
+    : d.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+}
+
+function timerLines(value: unknown): string[] | null {
+  const list = Array.isArray(value) ? value : isRecord(value) ? Object.values(value) : null;
+  if (!list) return null;
+  return list.map((t) => {
+    if (!isRecord(t)) return String(t);
+    const kind = typeof t.kind === "string" ? t.kind : "timer";
+    const due = typeof t.fire_at === "number" ? ` · due ${clock(t.fire_at)}` : "";
+    const node = typeof t.node_id === "string" ? ` · ${t.node_id}` : "";
+    return `${kind}${due}${node}`;
+  });
+}
+
+/** A row's value as text: timers as kind + due, the flow as id@version and name, else `show`. */
+export function displayValue(key: string, value: unknown, show: (v: unknown) => string): string {
+  if (key === "timers") {
+    const lines = timerLines(value);
+    if (lines) return lines.length === 0 ? "none" : lines.join("\n");
   }
-  for (const [key, old] of prev) {
-    if (!next.has(key)) rows.push({ key, value: undefined, before: old, change: "removed" });
+  if (key === "flow" && isRecord(value)) {
+    if (value.id === null && value.version === null && value.name === null) return "–";
+    const id = `${value.id ?? "?"}@${value.version ?? "?"}`;
+    return value.name ? `${id} (${String(value.name)})` : id;
   }
-  return rows;
+  return show(value);
 }
 
 /** The nodes run up to and including step `index`, in order, without repeating a node twice running. */
