@@ -37,6 +37,7 @@ class AnalyticsSettings(ServiceSettings):
     outbox_interval_s: float = Field(default=2.0, gt=0)
     # The console's replay reads a conversation's partition from the topics: at most this long.
     replay_timeout_s: float = Field(default=20.0, gt=0)
+    replay_concurrency_per_organization: int = Field(default=2, ge=1)
     pytake_admin_email: str = ""
     pytake_admin_password: str = Field(default="", repr=False)
     meta_app_secret: str = Field(default="", repr=False)

@@ -67,6 +67,15 @@ RESOURCES: dict[str, list[Op]] = {
     "flow": [
         Op("GET", "/flows/{id}", "read", 200),
         Op("POST", "/flows/{id}/validate", "read", 200),
+        Op("GET", "/flows/{id}/versions", "read", 200),
+        Op("POST", "/flows/{id}/simulate", "read", 200, {"input": {"kind": "start"}}),
+        Op(
+            "POST",
+            "/flows/{id}/simulate",
+            "write",
+            200,
+            {"input": {"kind": "start"}, "allow_http": True},
+        ),
         Op("PUT", "/flows/{id}", "write", 200, {"description": "changed"}),
         Op("POST", "/flows/{id}/publish", "write", 200),
         Op("POST", "/flows/{id}/activate", "write", 200),

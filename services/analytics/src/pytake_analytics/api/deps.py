@@ -18,6 +18,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from pytake_analytics.adapters import users
 from pytake_analytics.adapters.commands import Commands
+from pytake_analytics.adapters.history import ReadSlots
 from pytake_analytics.adapters.live import LiveHub
 from pytake_analytics.adapters.passwords import Passwords
 from pytake_analytics.adapters.store import Store
@@ -50,6 +51,10 @@ class Context:
         """The simulator's client for flows' calls, behind the egress policy (made on first
         use: most deployments never let the simulator call out)."""
         return egress_http.guarded_client(self.egress)
+
+    @functools.cached_property
+    def history_slots(self) -> ReadSlots:
+        return ReadSlots(self.settings.replay_concurrency_per_organization)
 
     @functools.cached_property
     def trusted_proxies(self) -> tuple[Network, ...]:

@@ -30,6 +30,7 @@ from pytake_analytics.domain.roles import Principal
 from pytake_shared import history, rerun
 from pytake_shared.engine.engine import Flows
 from pytake_shared.engine.flow import Flow, FlowError, load_flow
+from pytake_shared.history import Entry
 from pytake_shared.summary import message_text, summarize
 
 router = APIRouter(prefix="/conversations", tags=["conversations"])
@@ -86,6 +87,19 @@ async def _target(
     return row, ids
 
 
+async def _read(
+    ctx: Context, conversation: dict[str, Any], *, commands: bool
+) -> tuple[list[Entry], list[Entry]]:
+    with ctx.history_slots.taken(str(conversation["organization_id"])):
+        return await records.read(
+            ctx.settings.kafka_bootstrap_servers,
+            ctx.settings.topics,
+            conversation["key"],
+            commands=commands,
+            timeout_s=ctx.settings.replay_timeout_s,
+        )
+
+
 def _chosen(steps: list[history.Step], mine: set[str], wanted: str | None) -> tuple[str, list[str]]:
     known = [c for c in history.conversations(steps) if c in mine]
     if not known:
@@ -98,7 +112,7 @@ def _chosen(steps: list[history.Step], mine: set[str], wanted: str | None) -> tu
 @router.get(
     "/{phone}/replay",
     response_model=ReplayOut,
-    responses=errors(404, 409, 503),
+    responses=errors(404, 409, 429, 503),
     summary="A conversation's recorded events, with the state after each",
 )
 async def replay_conversation(
@@ -110,13 +124,7 @@ async def replay_conversation(
 ) -> ReplayOut:
     row, mine = await _target(ctx, user, phone, number)
     key = row["key"]
-    events, _ = await records.read(
-        ctx.settings.kafka_bootstrap_servers,
-        ctx.settings.topics,
-        key,
-        commands=False,
-        timeout_s=ctx.settings.replay_timeout_s,
-    )
+    events, _ = await _read(ctx, row, commands=False)
     chosen, known = _chosen(history.fold(key, events), mine, conversation_id)
     steps = history.fold(key, events, chosen)
     last = steps[-1].after
@@ -143,7 +151,7 @@ async def replay_conversation(
 @router.post(
     "/{phone}/rerun",
     response_model=RerunOut,
-    responses=errors(404, 409, 422, 503),
+    responses=errors(404, 409, 422, 429, 503),
     summary="Re-run a recorded conversation on another published version, in memory",
 )
 async def rerun_conversation(
@@ -159,13 +167,7 @@ async def rerun_conversation(
 ) -> RerunOut:
     row, mine = await _target(ctx, user, phone, number)
     key = row["key"]
-    events, commands = await records.read(
-        ctx.settings.kafka_bootstrap_servers,
-        ctx.settings.topics,
-        key,
-        commands=True,
-        timeout_s=ctx.settings.replay_timeout_s,
-    )
+    events, commands = await _read(ctx, row, commands=True)
     chosen, _ = _chosen(history.fold(key, events), mine, conversation_id)
     lookup = await _organization_flows(ctx, row)
     try:
