@@ -12,12 +12,14 @@ import {
 } from "@xyflow/react";
 import type { Connection, Edge, EdgeChange, NodeChange } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
-import { useCallback, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { DragEvent } from "react";
 import type { FlowCanvasProps, FlowDocument, FlowIssue } from "../contract";
 import { isNodeType } from "./catalogue";
 import type { NodeType } from "./catalogue";
 import { DEFAULT_HANDLE, connect, handleOf, sourceHandles } from "./handles";
+import { layout, needsDisplayLayout, nodeSizes } from "./layout";
+import type { Size } from "./layout";
 import { limitIssues } from "./limits";
 import { edgeKey, issuesByNode, moveNodes, removeEdges, removeNodes } from "./model";
 import { NodeView } from "./NodeView";
@@ -34,6 +36,34 @@ export interface EditorCanvasProps extends FlowCanvasProps {
   onEdit?(document: FlowDocument, group: string | null): void;
   /** A palette item dropped on the canvas, at a point of the flow. */
   onDropType?(type: NodeType, position: { x: number; y: number }): void;
+  /** Changes when the editor loads another document into the canvas (an import): the canvas
+   * checks it again for overlapping nodes. Read-only, every new node list is a load. */
+  loadKey?: unknown;
+  /** The nodes' sizes as React Flow measured them (for "Tidy up"). */
+  onMeasure?(sizes: Record<string, Size>): void;
+}
+
+type XY = { x: number; y: number };
+
+/** Positions drawn instead of the document's, for the nodes whose position is still the one
+ * loaded (`basis`, by reference): a node dragged, or the whole document tidied up, is drawn
+ * where the document says. Never written to the document. */
+interface DisplayLayout {
+  basis: Map<string, unknown>;
+  positions: Record<string, XY>;
+}
+
+function displayLayout(doc: FlowDocument, sizes: Record<string, Size>): DisplayLayout | null {
+  if (!needsDisplayLayout(doc, sizes)) return null;
+  const laid = layout(doc, sizes);
+  return {
+    basis: new Map(doc.canvas_data.nodes.map((n) => [n.id, n.position])),
+    positions: Object.fromEntries(laid.canvas_data.nodes.map((n) => [n.id, n.position as XY])),
+  };
+}
+
+function untouched(auto: DisplayLayout, doc: FlowDocument): boolean {
+  return doc.canvas_data.nodes.every((n) => auto.basis.has(n.id) && auto.basis.get(n.id) === n.position);
 }
 
 const NODE_TYPES = { pytake: NodeView };
@@ -44,7 +74,36 @@ function Canvas(props: EditorCanvasProps) {
   const { onSelect, onDropType } = props;
   const flow = useReactFlow();
   const gesture = useRef(0);
-  const [measured, setMeasured] = useState<Record<string, { width: number; height: number }>>({});
+  const [measured, setMeasured] = useState<Record<string, Size>>({});
+  const withHeat = Boolean(overlay?.heat);
+
+  // Documents whose nodes have no positions or overlap are drawn laid out: on load with
+  // measured sizes where known (else estimated), once more when every node has been measured.
+  const loadKey = readOnly ? doc.canvas_data.nodes : props.loadKey;
+  const [auto, setAuto] = useState(() => ({ key: loadKey, refined: false, layout: displayLayout(doc, nodeSizes(doc, {}, withHeat)) }));
+  const seen = useRef(new Set<string>());
+  if (auto.key !== loadKey) {
+    seen.current = new Set();
+    setAuto({ key: loadKey, refined: false, layout: displayLayout(doc, nodeSizes(doc, measured, withHeat)) });
+  }
+  const measuredAll = !auto.refined && doc.canvas_data.nodes.every((n) => seen.current.has(n.id));
+  useEffect(() => {
+    if (!measuredAll || doc.canvas_data.nodes.length === 0) return;
+    // Measured: decide again, unless the user has already moved something.
+    setAuto((a) =>
+      a.key !== loadKey || a.refined
+        ? a
+        : { ...a, refined: true, layout: a.layout && !untouched(a.layout, doc) ? a.layout : displayLayout(doc, nodeSizes(doc, measured)) },
+    );
+  }, [measuredAll, doc, loadKey, measured]);
+  const shownLayout = auto.key === loadKey ? auto.layout : null;
+  useEffect(() => {
+    if (!auto.refined) return;
+    const t = setTimeout(() => void flow.fitView({ padding: 0.2, maxZoom: 1 }), 0);
+    return () => clearTimeout(t);
+  }, [auto.refined, auto.layout, flow]);
+  const onMeasure = props.onMeasure;
+  useEffect(() => onMeasure?.(measured), [measured, onMeasure]);
   const edit = useCallback(
     (next: FlowDocument, group: string | null) => {
       if (props.onEdit) props.onEdit(next, group);
@@ -71,7 +130,10 @@ function Canvas(props: EditorCanvasProps) {
         return {
           id: node.id,
           type: "pytake" as const,
-          position: node.position ?? { x: 0, y: index * 140 },
+          position:
+            (shownLayout && shownLayout.basis.get(node.id) === node.position ? shownLayout.positions[node.id] : undefined) ??
+            node.position ??
+            { x: 0, y: index * 140 },
           data: {
             node,
             handles: sourceHandles(node),
@@ -92,7 +154,7 @@ function Canvas(props: EditorCanvasProps) {
           } as Record<string, string | undefined>,
         };
       }),
-    [doc, active, visited, byNode, heat, readOnly, selectedId, measured],
+    [doc, active, visited, byNode, heat, readOnly, selectedId, measured, shownLayout],
   );
 
   const edges: Edge[] = useMemo(() => {
@@ -123,7 +185,10 @@ function Canvas(props: EditorCanvasProps) {
       const removed: string[] = [];
       let selected: string | null | undefined;
       for (const c of changes) {
-        if (c.type === "dimensions" && c.dimensions) sizes[c.id] = c.dimensions;
+        if (c.type === "dimensions" && c.dimensions) {
+          sizes[c.id] = c.dimensions;
+          seen.current.add(c.id);
+        }
         else if (c.type === "position" && c.position && !readOnly) {
           moves[c.id] = c.position;
         } else if (c.type === "remove" && !readOnly) removed.push(c.id);

@@ -16,7 +16,8 @@ import type { FlowOut } from "./editorApi";
 import { FlowCanvas } from "./FlowCanvas";
 import { connect } from "./handles";
 import * as H from "./history";
-import { layout, needsLayout } from "./layout";
+import { layout, needsLayout, nodeSizes } from "./layout";
+import type { Size } from "./layout";
 import { addNode, documentOf, nextPosition, removeNodes, updateNodeData } from "./model";
 import { NodeForm } from "./NodeForm";
 import { Palette } from "./Palette";
@@ -77,6 +78,12 @@ export function FlowEditor({ flow: initial }: { flow: FlowOut }) {
   const [viewing, setViewing] = useState<FlowVersionOut | null>(null);
   const [versionsOpen, setVersionsOpen] = useState(false);
   const fileInput = useRef<HTMLInputElement>(null);
+  // An import is a new document on the canvas: checked again for overlapping nodes.
+  const [imports, setImports] = useState(0);
+  const measured = useRef<Record<string, Size>>({});
+  const onMeasure = useCallback((sizes: Record<string, Size>) => {
+    measured.current = sizes;
+  }, []);
 
   const readOnly = !canWrite || viewing !== null;
   const draft = history.present;
@@ -203,6 +210,7 @@ export function FlowEditor({ flow: initial }: { flow: FlowOut }) {
     try {
       const doc = parseImport(await file.text());
       edit(needsLayout(doc) ? layout(doc) : doc);
+      setImports((n) => n + 1);
       setSelected(null);
       setIssues([]);
       setNotice({ tone: "info", text: `Imported ${doc.canvas_data.nodes.length} nodes from ${file.name}. Save the draft to keep them.` });
@@ -238,7 +246,7 @@ export function FlowEditor({ flow: initial }: { flow: FlowOut }) {
             <>
               <button type="button" className="btn btn-ghost btn-sm" onClick={undo} disabled={readOnly || !H.canUndo(history)} title="Undo (Ctrl+Z)">Undo</button>
               <button type="button" className="btn btn-ghost btn-sm" onClick={redo} disabled={readOnly || !H.canRedo(history)} title="Redo (Ctrl+Shift+Z)">Redo</button>
-              <button type="button" className="btn btn-ghost btn-sm" disabled={readOnly} onClick={() => edit(layout(draft))}>Tidy up</button>
+              <button type="button" className="btn btn-ghost btn-sm" disabled={readOnly} onClick={() => edit(layout(draft, nodeSizes(draft, measured.current)))}>Tidy up</button>
               <span className="fe-sep" aria-hidden="true" />
               <button type="button" className="btn btn-ghost btn-sm" disabled={readOnly} onClick={() => fileInput.current?.click()}>Import JSON</button>
               <input ref={fileInput} type="file" accept="application/json,.json" hidden data-testid="import-file" aria-label="Import JSON file"
@@ -296,6 +304,8 @@ export function FlowEditor({ flow: initial }: { flow: FlowOut }) {
               if (id) setTab("node");
             }}
             onEdit={edit}
+            loadKey={imports}
+            onMeasure={onMeasure}
             onDropType={(type, position) => add(type, position)}
           />
           {issues.length > 0 && !viewing && (

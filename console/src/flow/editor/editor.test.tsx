@@ -134,6 +134,54 @@ describe("flow editor", () => {
     expect(screen.getByRole("form", { name: /condition node check/ })).toHaveTextContent("no false branch");
   });
 
+  it("draws a draft whose nodes overlap laid out, as display only: nothing unsaved until Tidy up", async () => {
+    const u = userEvent.setup();
+    const stacked = {
+      ...FLOW,
+      canvas_data: {
+        nodes: FLOW.canvas_data.nodes.map((n, i) => ({ ...n, position: { x: 0, y: i * 80 } })),
+        edges: [...FLOW.canvas_data.edges, { source: "ask", target: "check", sourceHandle: "yes" }],
+      },
+    };
+    let body: { canvas_data: { nodes: { id: string; position: { x: number; y: number } }[] } } | null = null;
+    renderWith(
+      <Routes>
+        <Route path="/flows/:flowId" element={<FlowEditorPage />} />
+      </Routes>,
+      {
+        user: user("org_admin"),
+        path: "/flows/flow-1",
+        routes: {
+          "/flows/flow-1": stacked,
+          "PUT /flows/flow-1": (init: RequestInit) => {
+            body = JSON.parse(String(init.body));
+            return { ...stacked, canvas_data: body!.canvas_data };
+          },
+        },
+      },
+    );
+    await screen.findByTestId("node-ask");
+    const y = (id: string) => Number(/translate\([^,]+,\s*(-?[\d.]+)px\)/.exec(screen.getByTestId(`node-${id}`).style.transform)?.[1]);
+    expect(y("check") - y("ask")).toBeGreaterThan(150);
+    expect(screen.getByText("All changes saved")).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Save draft" })).toBeDisabled();
+
+    // Another edit saves the stored positions, not the display layout.
+    await u.click(screen.getByRole("button", { name: "Add message node" }));
+    await u.click(screen.getByRole("button", { name: "Save draft" }));
+    await waitFor(() => expect(screen.getByText("All changes saved")).toBeInTheDocument());
+    expect(body!.canvas_data.nodes.find((n) => n.id === "check")?.position).toEqual({ x: 0, y: 160 });
+
+    // Tidy up makes a layout part of the draft.
+    await u.click(screen.getByRole("button", { name: "Tidy up" }));
+    expect(screen.getByText("Unsaved changes")).toBeInTheDocument();
+    await u.click(screen.getByRole("button", { name: "Save draft" }));
+    await waitFor(() => expect(screen.getByText("All changes saved")).toBeInTheDocument());
+    const saved = body!.canvas_data.nodes;
+    const at = (id: string) => saved.find((n) => n.id === id)!.position.y;
+    expect(at("check") - at("ask")).toBeGreaterThan(150);
+  });
+
   it("is read-only for a viewer: no palette, no save", async () => {
     open("viewer");
     await screen.findByTestId("node-ask");

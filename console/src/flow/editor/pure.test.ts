@@ -3,7 +3,7 @@ import type { FlowDocument } from "../contract";
 import { ImportError, importDocument, parseImport } from "./dialect";
 import { DEFAULT_HANDLE, connect, edgesFrom, handleOf, sourceHandles } from "./handles";
 import * as H from "./history";
-import { layout, needsLayout } from "./layout";
+import { estimateSize, layout, needsDisplayLayout, needsLayout, nodeSizes, overlaps } from "./layout";
 import { MAX_TEXT, counter, limitIssues } from "./limits";
 import { addNode, emptyDocument, removeNodes } from "./model";
 
@@ -190,6 +190,52 @@ describe("layout", () => {
     const y = out.canvas_data.nodes.map((n) => n.position!.y);
     expect(y[0]).toBeLessThan(y[1]);
     expect(y[1]).toBeLessThan(y[2]);
+  });
+});
+
+describe("overlap detection", () => {
+  const question = { type: "question", data: { content: "What is your name?", variableName: "name", responseType: "text" } };
+  const stacked = (step: number) =>
+    doc([
+      { id: "s", type: "start", position: { x: 0, y: 0 }, data: {} },
+      { id: "q", ...question, position: { x: 0, y: step } },
+      { id: "e", type: "end", position: { x: 0, y: step * 2 }, data: {} },
+    ]);
+
+  it("estimates a node's height from what it draws: a question with its three branches is ~150px", () => {
+    const q = estimateSize(question);
+    expect(q.width).toBe(240);
+    expect(q.height).toBeGreaterThanOrEqual(140);
+    expect(q.height).toBeLessThan(200);
+    expect(estimateSize({ type: "start", data: {} }).height).toBeLessThan(q.height);
+    expect(estimateSize(question, true).height).toBeGreaterThan(q.height);
+  });
+
+  it("finds nodes closer than their height, and only those", () => {
+    expect(overlaps(stacked(120))).toBe(true); // y = 0, 120, 240: the question runs into the end node
+    expect(overlaps(stacked(260))).toBe(false);
+    // Side by side is no overlap; touching edges neither.
+    const side = doc([
+      { id: "a", type: "message", position: { x: 0, y: 0 }, data: {} },
+      { id: "b", type: "message", position: { x: 240, y: 0 }, data: {} },
+    ]);
+    expect(overlaps(side)).toBe(false);
+    expect(overlaps(side, { a: { width: 250, height: 80 }, b: { width: 240, height: 80 } })).toBe(true);
+  });
+
+  it("uses measured sizes over the estimate", () => {
+    const d = stacked(120);
+    expect(overlaps(d, nodeSizes(d, { s: { width: 240, height: 60 }, q: { width: 240, height: 100 }, e: { width: 240, height: 60 } }))).toBe(false);
+    expect(overlaps(d, nodeSizes(d, { s: { width: 240, height: 60 }, q: { width: 240, height: 150 }, e: { width: 240, height: 60 } }))).toBe(true);
+  });
+
+  it("lays out for display when positions are missing or overlap, and the layout no longer overlaps", () => {
+    expect(needsDisplayLayout(stacked(120))).toBe(true);
+    expect(needsDisplayLayout(stacked(260))).toBe(false);
+    expect(needsDisplayLayout(doc([{ id: "s", type: "start", data: {} }]))).toBe(true);
+    const d = { ...stacked(120), canvas_data: { ...stacked(120).canvas_data, edges: [{ source: "s", target: "q" }, { source: "q", target: "e" }] } };
+    const sizes = nodeSizes(d);
+    expect(overlaps(layout(d, sizes), sizes)).toBe(false);
   });
 });
 
