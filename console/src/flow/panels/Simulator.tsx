@@ -62,7 +62,7 @@ function Bubble({ entry, live, onPick }: { entry: Entry; live: boolean; onPick(i
   }
   if (entry.who === "contact") {
     return (
-      <li className="msg msg-contact msg-first" data-testid="sim-contact-message">
+      <li className="msg msg-contact msg-first sim-from-contact" data-testid="sim-contact-message">
         <div className="bubble">
           <span className="bubble-text">{entry.text}</span>
         </div>
@@ -72,8 +72,12 @@ function Bubble({ entry, live, onPick }: { entry: Entry; live: boolean; onPick(i
   const m = entry.message;
   const described = describeMessage(m);
   return (
-    <li className="msg msg-bot msg-first" data-testid="sim-bot-message">
-      {m.node_id && <span className="author author-node">{m.node_id}</span>}
+    <li className="msg msg-bot msg-first sim-from-bot" data-testid="sim-bot-message">
+      {m.node_id && (
+        <span className="author author-node" title={`Sent by node ${m.node_id}`}>
+          {m.node_id}
+        </span>
+      )}
       <div className="bubble">
         {described && <span className="bubble-kicker">{described}</span>}
         {m.text && <div className="bubble-text">{m.text}</div>}

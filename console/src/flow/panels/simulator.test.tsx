@@ -106,6 +106,12 @@ test("the simulator runs a conversation: start, a button, a text answer, a fast-
   expect(bodies[1].input).toEqual({ kind: "button", id: "pizza", title: "Pizza" });
   expect(bodies[1].state).toEqual({ turn: 1 });
   expect(screen.getAllByTestId("sim-contact-message").map((m) => m.textContent)).toEqual(["Pizza"]);
+  // Like WhatsApp: the contact's bubbles on one side, the bot's on the other, each bot bubble
+  // with the node that sent it.
+  expect(screen.getAllByTestId("sim-contact-message")[0]).toHaveClass("sim-from-contact");
+  const fromBot = screen.getAllByTestId("sim-bot-message");
+  expect(fromBot.every((m) => m.classList.contains("sim-from-bot"))).toBe(true);
+  expect(fromBot.at(-1)).toHaveTextContent(/^ask_nameYour name\?/);
   // The earlier message's buttons are no longer offered.
   expect(within(panel).queryByRole("button", { name: "Pizza" })).toBeNull();
   const vars = within(panel).getByRole("table", { name: "Variables" });
