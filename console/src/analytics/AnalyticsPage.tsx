@@ -3,13 +3,23 @@ import { useState } from "react";
 import { Link } from "react-router-dom";
 import { describeError } from "../api/client";
 import { useApi } from "../session";
-import { Bar, MetricTiles, PeriodSwitch, duration, number, percent } from "./charts";
+import { Bar, MetricTiles, PeriodSwitch, RateBars, duration, number, percent } from "./charts";
 import type { ConversationAnalyticsOut, FlowMetrics, Period } from "./types";
 import { PERIODS } from "./types";
 
+/** The flows, the busiest first. */
+function byVolume(flows: FlowMetrics[]): FlowMetrics[] {
+  return [...flows].sort((a, b) => b.total_conversations - a.total_conversations);
+}
+
+function flowLabel(f: FlowMetrics): string {
+  return f.flow_id ? f.flow_name || "Unnamed flow" : "No flow";
+}
+
 function ByFlow({ flows }: { flows: FlowMetrics[] }) {
   if (flows.length === 0) return <p className="empty-note">No conversation in this period.</p>;
-  const rows = [...flows].sort((a, b) => b.total_conversations - a.total_conversations);
+  const rows = byVolume(flows);
+  // Every bar on the scale of the busiest flow, so bars compare across rows.
   const max = Math.max(...rows.map((f) => f.total_conversations), 1);
   return (
     <div className="table-scroll">
@@ -21,7 +31,7 @@ function ByFlow({ flows }: { flows: FlowMetrics[] }) {
               Conversations
             </th>
             <th scope="col" className="hide-narrow">
-              <span className="sr-only">Share</span>
+              <span className="sr-only">Compared with the busiest flow</span>
             </th>
             <th scope="col" className="num">
               Completed
@@ -48,7 +58,7 @@ function ByFlow({ flows }: { flows: FlowMetrics[] }) {
                 )}
               </th>
               <td className="num">{number(f.total_conversations)}</td>
-              <td className="bar-cell hide-narrow">
+              <td className="bar-cell hide-narrow" title={`${percent((f.total_conversations / max) * 100)} of the busiest flow`}>
                 <Bar value={f.total_conversations} max={max} />
               </td>
               <td className="num">{percent(f.completion_rate_percent)}</td>
@@ -105,6 +115,20 @@ export function AnalyticsPage() {
               <h2 id="by-flow">By flow</h2>
               <ByFlow flows={data.by_flow} />
             </section>
+            {data.by_flow.length > 0 && (
+              <section className="card" aria-labelledby="rates-title">
+                <h2 id="rates-title">Completion and handoff rate by flow</h2>
+                <RateBars
+                  label="Completion and handoff rate by flow"
+                  rows={byVolume(data.by_flow).map((f) => ({
+                    key: f.flow_id ?? "none",
+                    label: flowLabel(f),
+                    completion: f.completion_rate_percent,
+                    handoff: f.handoff_rate_percent,
+                  }))}
+                />
+              </section>
+            )}
           </>
         ) : null}
       </div>

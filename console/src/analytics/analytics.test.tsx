@@ -43,6 +43,19 @@ test("the analytics page shows the period's metrics and each flow, linked to its
   expect(periods).toEqual(["7d"]);
   expect(within(table).getByRole("link", { name: "Pizza" })).toHaveAttribute("href", "/flows/flow-1");
   expect(within(table).getByText("No flow")).toBeInTheDocument();
+  // The bars share one scale, the busiest flow's: 7 conversations fill it, 1 is a seventh of it.
+  const shares = within(table).getAllByRole("row").slice(1).map((r) => Number(r.querySelector("svg.bar")?.getAttribute("data-share")));
+  expect(shares).toEqual([1, 0.143]);
+
+  // Completion and handoff rate per flow, on a 0–100% scale.
+  const rates = within(main).getByRole("list", { name: "Completion and handoff rate by flow" });
+  const items = within(rates).getAllByRole("listitem");
+  expect(items.map((i) => i.textContent)).toEqual([
+    "PizzaCompleted 50%, handed off 12.5%",
+    "No flowCompleted 50%, handed off 12.5%",
+  ]);
+  expect(items[0].querySelector(".bar-completion")).toHaveAttribute("data-share", "0.5");
+  expect(items[0].querySelector(".bar-handoff")).toHaveAttribute("data-share", "0.125");
 
   expect(within(main).getByLabelText("Conversation metrics")).toHaveTextContent("8 contacts");
   await userEvent.setup().click(within(main).getByRole("button", { name: "24 h" }));

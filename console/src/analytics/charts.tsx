@@ -88,10 +88,61 @@ export function MetricTiles({ metrics, label = "Conversation metrics" }: { metri
 export function Bar({ value, max, tone = "accent" }: { value: number; max: number; tone?: string }) {
   const share = max > 0 ? Math.max(0, Math.min(1, value / max)) : 0;
   return (
-    <svg className={`bar bar-${tone}`} viewBox="0 0 100 8" preserveAspectRatio="none" aria-hidden="true">
+    <svg
+      className={`bar bar-${tone}`}
+      viewBox="0 0 100 8"
+      preserveAspectRatio="none"
+      aria-hidden="true"
+      data-share={Math.round(share * 1000) / 1000}
+    >
       <rect className="bar-track" x="0" y="0" width="100" height="8" rx="2" />
       {share > 0 && <rect className="bar-fill" x="0" y="0" width={Math.max(1, share * 100)} height="8" rx="2" />}
     </svg>
+  );
+}
+
+export interface RateRow {
+  key: string;
+  label: string;
+  completion: number;
+  handoff: number;
+}
+
+/** Completion and handoff rate per row, as pairs of horizontal bars on one 0–100% scale. */
+export function RateBars({ rows, label }: { rows: RateRow[]; label: string }) {
+  return (
+    <div className="rates">
+      <ul className="rates-legend" aria-hidden="true">
+        <li className="rates-key rates-key-completion">Completed</li>
+        <li className="rates-key rates-key-handoff">Handed off</li>
+      </ul>
+      <ul className="rates-list" aria-label={label}>
+        {rows.map((r) => (
+          <li key={r.key} className="rates-row">
+            <span className="rates-name" title={r.label}>
+              {r.label}
+            </span>
+            <span className="rates-bars">
+              <span className="rates-bar">
+                <span className="sr-only">Completed </span>
+                <Bar value={r.completion} max={100} tone="completion" />
+                <span className="rates-value">{percent(r.completion)}</span>
+              </span>
+              <span className="rates-bar">
+                <span className="sr-only">, handed off </span>
+                <Bar value={r.handoff} max={100} tone="handoff" />
+                <span className="rates-value">{percent(r.handoff)}</span>
+              </span>
+            </span>
+          </li>
+        ))}
+      </ul>
+      <div className="rates-axis" aria-hidden="true">
+        <span>0%</span>
+        <span>50%</span>
+        <span>100%</span>
+      </div>
+    </div>
   );
 }
 
