@@ -71,8 +71,19 @@ async def producer(settings: AnalyticsSettings) -> AsyncIterator[Producer]:
 
 
 @pytest.fixture
-def app(settings: AnalyticsSettings, pool: asyncpg.Pool, producer: Producer) -> FastAPI:
-    return create_app(settings, pool, producer)
+def clock() -> Callable[[], datetime]:
+    """The API's clock; a module whose data sits at fixed times overrides it."""
+    return lambda: datetime.now(UTC)
+
+
+@pytest.fixture
+def app(
+    settings: AnalyticsSettings,
+    pool: asyncpg.Pool,
+    producer: Producer,
+    clock: Callable[[], datetime],
+) -> FastAPI:
+    return create_app(settings, pool, producer, clock=clock)
 
 
 @pytest.fixture
@@ -80,6 +91,12 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://analytics") as c:
         yield c
+
+
+@pytest.fixture
+def api(client: httpx.AsyncClient) -> httpx.AsyncClient:
+    """The same client, under the name the query-side tests use."""
+    return client
 
 
 @dataclass

@@ -3,18 +3,16 @@ flow, the node funnel with drop-off, and the delivery funnel with failures by co
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 import asyncpg
 import httpx
 import pytest
 
-from pytake_analytics.api.app import create_app
 from pytake_analytics.projections import ProjectionHandler
 from pytake_analytics.settings import AnalyticsSettings
-from pytake_shared.kafka import Producer
 
 from ..conftest import World
 from ..scripted import T0, Feeder, Script
@@ -36,13 +34,8 @@ FLOW = {
 
 
 @pytest.fixture
-async def api(
-    settings: AnalyticsSettings, pool: asyncpg.Pool, producer: Producer
-) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings, pool, producer, clock=lambda: NOW)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://analytics") as client:
-        yield client
+def clock() -> Callable[[], datetime]:
+    return lambda: NOW
 
 
 @pytest.fixture

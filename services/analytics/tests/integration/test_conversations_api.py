@@ -3,7 +3,7 @@ statuses, the 24-hour window, and the commands agent actions put on conversation
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -12,12 +12,10 @@ import httpx
 import orjson
 import pytest
 
-from pytake_analytics.api.app import create_app
 from pytake_analytics.projections import ProjectionHandler
 from pytake_analytics.settings import AnalyticsSettings
 from pytake_shared import contracts as c
 from pytake_shared.envelope import utcnow
-from pytake_shared.kafka import Producer
 from pytake_shared.testing.fixtures import wait_for_records
 
 from ..conftest import World
@@ -29,13 +27,8 @@ API = "/api/v1/conversations"
 
 
 @pytest.fixture
-async def api(
-    settings: AnalyticsSettings, pool: asyncpg.Pool, producer: Producer
-) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings, pool, producer, clock=lambda: NOW)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://analytics") as client:
-        yield client
+def clock() -> Callable[[], datetime]:
+    return lambda: NOW
 
 
 @pytest.fixture

@@ -3,15 +3,14 @@ with the state after each, for its organization only."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 import asyncpg
 import httpx
 import pytest
 
-from pytake_analytics.api.app import create_app
 from pytake_analytics.projections import ProjectionHandler
 from pytake_analytics.settings import AnalyticsSettings
 from pytake_shared.kafka import Producer
@@ -24,13 +23,8 @@ API = "/api/v1/conversations"
 
 
 @pytest.fixture
-async def api(
-    settings: AnalyticsSettings, pool: asyncpg.Pool, producer: Producer
-) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings, pool, producer, clock=lambda: NOW)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://analytics") as client:
-        yield client
+def clock() -> Callable[[], datetime]:
+    return lambda: NOW
 
 
 @pytest.fixture
