@@ -41,6 +41,8 @@ export interface EditorCanvasProps extends FlowCanvasProps {
   loadKey?: unknown;
   /** The nodes' sizes as React Flow measured them (for "Tidy up"). */
   onMeasure?(sizes: Record<string, Size>): void;
+  /** The layout drawn instead of the document's positions (null: none); see `displayed`. */
+  onDisplayLayout?(layout: DisplayLayout | null): void;
 }
 
 type XY = { x: number; y: number };
@@ -48,7 +50,7 @@ type XY = { x: number; y: number };
 /** Positions drawn instead of the document's, for the nodes whose position is still the one
  * loaded (`basis`, by reference): a node dragged, or the whole document tidied up, is drawn
  * where the document says. Never written to the document. */
-interface DisplayLayout {
+export interface DisplayLayout {
   basis: Map<string, unknown>;
   positions: Record<string, XY>;
 }
@@ -60,6 +62,20 @@ function displayLayout(doc: FlowDocument, sizes: Record<string, Size>): DisplayL
     basis: new Map(doc.canvas_data.nodes.map((n) => [n.id, n.position])),
     positions: Object.fromEntries(laid.canvas_data.nodes.map((n) => [n.id, n.position as XY])),
   };
+}
+
+function shownAt(auto: DisplayLayout | null, node: FlowDocument["canvas_data"]["nodes"][number]): XY | undefined {
+  return auto && auto.basis.get(node.id) === node.position ? auto.positions[node.id] : undefined;
+}
+
+/** The document with its nodes where the canvas draws them (for placing a new node near them). */
+export function displayed(doc: FlowDocument, auto: DisplayLayout | null): FlowDocument {
+  if (!auto) return doc;
+  const nodes = doc.canvas_data.nodes.map((n) => {
+    const at = shownAt(auto, n);
+    return at ? { ...n, position: at } : n;
+  });
+  return { ...doc, canvas_data: { ...doc.canvas_data, nodes } };
 }
 
 function untouched(auto: DisplayLayout, doc: FlowDocument): boolean {
@@ -104,6 +120,8 @@ function Canvas(props: EditorCanvasProps) {
   }, [auto.refined, auto.layout, flow]);
   const onMeasure = props.onMeasure;
   useEffect(() => onMeasure?.(measured), [measured, onMeasure]);
+  const onDisplayLayout = props.onDisplayLayout;
+  useEffect(() => onDisplayLayout?.(shownLayout), [shownLayout, onDisplayLayout]);
   const edit = useCallback(
     (next: FlowDocument, group: string | null) => {
       if (props.onEdit) props.onEdit(next, group);
@@ -130,10 +148,7 @@ function Canvas(props: EditorCanvasProps) {
         return {
           id: node.id,
           type: "pytake" as const,
-          position:
-            (shownLayout && shownLayout.basis.get(node.id) === node.position ? shownLayout.positions[node.id] : undefined) ??
-            node.position ??
-            { x: 0, y: index * 140 },
+          position: shownAt(shownLayout, node) ?? node.position ?? { x: 0, y: index * 140 },
           data: {
             node,
             handles: sourceHandles(node),

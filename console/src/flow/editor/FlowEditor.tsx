@@ -13,7 +13,8 @@ import type { NodeType } from "./catalogue";
 import { ImportError, parseImport } from "./dialect";
 import { flowsApi, refusedIssues, asIssues, useFlowOut, useVersions } from "./editorApi";
 import type { FlowOut } from "./editorApi";
-import { FlowCanvas } from "./FlowCanvas";
+import { FlowCanvas, displayed } from "./FlowCanvas";
+import type { DisplayLayout } from "./FlowCanvas";
 import { connect } from "./handles";
 import * as H from "./history";
 import { layout, needsLayout, nodeSizes } from "./layout";
@@ -84,6 +85,10 @@ export function FlowEditor({ flow: initial }: { flow: FlowOut }) {
   const onMeasure = useCallback((sizes: Record<string, Size>) => {
     measured.current = sizes;
   }, []);
+  const display = useRef<DisplayLayout | null>(null);
+  const onDisplayLayout = useCallback((layout: DisplayLayout | null) => {
+    display.current = layout;
+  }, []);
 
   const readOnly = !canWrite || viewing !== null;
   const draft = history.present;
@@ -120,7 +125,8 @@ export function FlowEditor({ flow: initial }: { flow: FlowOut }) {
     return () => window.removeEventListener("beforeunload", onLeave);
   }, [dirty]);
 
-  const add = (type: NodeType, position = nextPosition(draft)) => {
+  // Without a drop point, below the lowest node as drawn (a display layout included).
+  const add = (type: NodeType, position = nextPosition(displayed(draft, display.current))) => {
     const { document: next, id } = addNode(draft, type, position);
     edit(next);
     setSelected(id);
@@ -306,6 +312,7 @@ export function FlowEditor({ flow: initial }: { flow: FlowOut }) {
             onEdit={edit}
             loadKey={imports}
             onMeasure={onMeasure}
+            onDisplayLayout={onDisplayLayout}
             onDropType={(type, position) => add(type, position)}
           />
           {issues.length > 0 && !viewing && (

@@ -168,6 +168,8 @@ describe("flow editor", () => {
 
     // Another edit saves the stored positions, not the display layout.
     await u.click(screen.getByRole("button", { name: "Add message node" }));
+    // placed below the nodes as drawn, not below their stored (overlapping) positions
+    expect(y("message-1")).toBeGreaterThan(y("bye"));
     await u.click(screen.getByRole("button", { name: "Save draft" }));
     await waitFor(() => expect(screen.getByText("All changes saved")).toBeInTheDocument());
     expect(body!.canvas_data.nodes.find((n) => n.id === "check")?.position).toEqual({ x: 0, y: 160 });
