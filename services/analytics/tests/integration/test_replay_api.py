@@ -118,3 +118,34 @@ async def test_a_rerun_without_recorded_commands_says_so(
     )
     assert r.status_code == 422, r.text
     assert r.json()["error"]["code"] == "cannot_rerun"
+
+
+async def test_a_previous_owner_of_the_number_leaks_nothing_into_the_replay(
+    api: httpx.AsyncClient,
+    world: World,
+    settings: AnalyticsSettings,
+    pool: asyncpg.Pool,
+    producer: Producer,
+) -> None:
+    """The number belonged to organization B, whose conversation with the contact left a
+    variable in the key's state; A's replay of its own conversation shows none of it."""
+    before = Script(world.org_b, contact="5511000000009", number="100009", start=T0)
+    before.start("hi").node("start", "start").node("ask", "question")
+    before.capture("ask", "secret", "b-only")
+    before.wait("ask")
+    after = Script(
+        world.org_a, contact="5511000000009", number="100009", start=T0 + timedelta(minutes=9)
+    )
+    after.start("hello", first=False).node("start", "start").node("bye", "end")
+    after.close("completed")
+    items = before.items + after.items
+    await publish(pool, producer, settings.topics, items)
+    await Feeder(ProjectionHandler(settings.topics, pool), settings.topics).feed(items)
+
+    r = await api.get(f"{API}/5511000000009/replay", headers=world.headers("viewer@a"))
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert out["conversations"] == [after.conversation_id]
+    assert "b-only" not in r.text
+    assert out["steps"][0]["type"] == "inbound_received"
+    assert out["steps"][0]["state"]["organization_id"] is None

@@ -30,6 +30,7 @@ from pytake_analytics.domain.roles import Principal
 from pytake_shared import history, rerun
 from pytake_shared.engine.engine import Flows
 from pytake_shared.engine.flow import Flow, FlowError, load_flow
+from pytake_shared.engine.state import ConversationState
 from pytake_shared.history import Entry
 from pytake_shared.summary import message_text, summarize
 
@@ -100,6 +101,15 @@ async def _read(
         )
 
 
+def _shown(state: ConversationState, key: str, mine: set[str]) -> dict[str, Any]:
+    """The state after a step; until the conversation's own start resets it, a state still
+    holding a conversation outside the caller's scope (the number's previous owner) is shown
+    as a fresh one."""
+    if state.conversation_id is not None and state.conversation_id not in mine:
+        state = ConversationState(key=key)
+    return state.model_dump(mode="json")
+
+
 def _chosen(steps: list[history.Step], mine: set[str], wanted: str | None) -> tuple[str, list[str]]:
     known = [c for c in history.conversations(steps) if c in mine]
     if not known:
@@ -141,7 +151,7 @@ async def replay_conversation(
                 type=step.event.type,
                 summary=summarize(step.event.type, step.event.model_dump(mode="json")),
                 node_id=getattr(step.event, "node_id", None) or step.after.current_node_id,
-                state=step.after.model_dump(mode="json"),
+                state=_shown(step.after, key, mine),
             )
             for step in steps
         ],
