@@ -73,7 +73,7 @@ async def test_topics_are_created_listed_and_described_with_a_groups_lag(
     fresh = Topics(namespace=topics.namespace + "x", partitions=2)
     out = io.StringIO()
     assert await create_topics(kafka_bootstrap, fresh, 1, out) == 0
-    assert "created 12 topics" in out.getvalue()
+    assert "created 14 topics" in out.getvalue()
     out = io.StringIO()
     await list_topics(kafka_bootstrap, out)
     assert fresh.wa_inbound in out.getvalue().split()

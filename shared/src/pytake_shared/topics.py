@@ -13,6 +13,7 @@ silently cut the history replay and `rebuild analytics` read):
 - `wa.delivery.v1`, `conversation.commands.v1` (statuses, agent actions, re-runs on another
   flow version) and `wa.inbound.v1` (Meta's raw items): 90 days, so a rebuild reaches 90 days
   of delivery ticks and a re-run 90 days of commands.
+- `wa.media.v1` (the sender's media fetches, stored or failed): 90 days, like the rest.
 - `wa.outbound.v1`: 30 days (the sender's ledger keeps the outcomes); DLQs: 90 days, time to act.
 """
 
@@ -26,6 +27,7 @@ COMMANDS = "conversation.commands.v1"
 EVENTS = "conversation.events.v1"
 WA_OUTBOUND = "wa.outbound.v1"
 WA_DELIVERY = "wa.delivery.v1"
+WA_MEDIA = "wa.media.v1"
 
 DEFAULT_PARTITIONS = 12
 DLQ_SUFFIX = ".dlq"
@@ -57,6 +59,7 @@ REGISTRY: tuple[TopicSpec, ...] = (
     TopicSpec(EVENTS, retention_ms=FOREVER),
     TopicSpec(WA_OUTBOUND, retention_ms=30 * DAY_MS),
     TopicSpec(WA_DELIVERY),
+    TopicSpec(WA_MEDIA),
 )
 
 
@@ -102,6 +105,10 @@ class Topics:
     @property
     def wa_delivery(self) -> str:
         return self.name(WA_DELIVERY)
+
+    @property
+    def wa_media(self) -> str:
+        return self.name(WA_MEDIA)
 
     def all(self) -> list[tuple[str, TopicSpec]]:
         """Every topic to create, DLQs included, with its spec."""
