@@ -1,4 +1,5 @@
-"""Wires the sender: ledger, Graph API client, config view, the wa.outbound.v1 consumer."""
+"""Wires the sender: ledger, Graph API client, config view, the wa.outbound.v1 consumer, and the
+media fetcher (its own wa.inbound.v1 consumer, storing into the media storage backend)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,14 @@ from pathlib import Path
 
 from pytake_sender.adapters.graph import GraphClient
 from pytake_sender.adapters.ledger import OutboundLedger
+from pytake_sender.adapters.media_graph import MediaGraph
 from pytake_sender.confirmations import StatusConfirmations
 from pytake_sender.domain.retry import RetryPolicy
 from pytake_sender.handlers import Pacing, SenderHandler
+from pytake_sender.media_fetch import GROUP as MEDIA_GROUP
+from pytake_sender.media_fetch import MediaFetcher
 from pytake_sender.settings import SenderSettings
+from pytake_shared.media_storage import build_storage
 from pytake_shared.runtime import Runtime
 from pytake_shared.wiring import (
     start_config_view,
@@ -33,6 +38,12 @@ async def build(settings: SenderSettings) -> Runtime:
         settings.graph_api_keepalive_s,
     )
     runtime.on_close(graph.close)
+    media_graph = MediaGraph(
+        settings.graph_api_base_url, settings.graph_api_version, settings.graph_api_timeout_s
+    )
+    runtime.on_close(media_graph.close)
+    storage = build_storage(settings)
+    runtime.on_close(storage.close)
     ledger = OutboundLedger(pool)
     handler = SenderHandler(
         settings.topics,
@@ -57,6 +68,21 @@ async def build(settings: SenderSettings) -> Runtime:
         handler=StatusConfirmations(ledger),
         producer=producer,
         background=True,  # confirms sends whose answer was lost; no one waits on it
+    )
+    start_consumer(
+        runtime,
+        topics=[settings.topics.wa_inbound],
+        group_id=MEDIA_GROUP,
+        handler=MediaFetcher(
+            settings.topics,
+            config,
+            media_graph,
+            storage,
+            producer,
+            fresh_urls=settings.media_fetch_fresh_urls,
+        ),
+        producer=producer,
+        wait_for=config.caught_up,  # the numbers' tokens
     )
     start_consumer(
         runtime,

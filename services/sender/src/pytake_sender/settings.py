@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from pytake_shared.settings import ServiceSettings
+from pytake_shared.media_storage import MediaSettings
 
 
-class SenderSettings(ServiceSettings):
+class SenderSettings(MediaSettings):
     service_name: str = "sender"
     http_port: int = 9103
     graph_api_base_url: str = "https://graph.facebook.com"
@@ -20,3 +20,6 @@ class SenderSettings(ServiceSettings):
     # status webhook; without one it is marked indefinite, or sent again when resending.
     sender_confirm_wait_s: float = 30.0
     sender_resend_unconfirmed: bool = False
+    # Fresh download URLs asked for when one answers 404 (Meta's URLs last 5 minutes), and
+    # downloads retried after a checksum mismatch, before the media is recorded as failed.
+    media_fetch_fresh_urls: int = 3

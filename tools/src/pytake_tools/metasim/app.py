@@ -22,6 +22,7 @@ from fastapi.responses import JSONResponse
 
 from pytake_tools.metasim.control import control_router
 from pytake_tools.metasim.graph import MessagesEndpoint, bearer_token
+from pytake_tools.metasim.media import MediaStore, media_router
 from pytake_tools.metasim.settings import SimulatorSettings
 from pytake_tools.metasim.state import SimState
 from pytake_tools.metasim.webhooks import WebhookSender
@@ -68,7 +69,12 @@ def create_app(
     )
     app.state.sim = state
     app.state.webhooks = sender
+    media = app.state.media = MediaStore(settings.media_url_ttl_seconds)
     app.include_router(control_router(settings, state, sender))
+
+    app.include_router(  # after /_sim: see media.py
+        media_router(settings, state, media, sender, webhook_transport)
+    )
 
     @app.post("/{version}/{phone_number_id}/messages")
     async def send_message(version: str, phone_number_id: str, request: Request) -> JSONResponse:

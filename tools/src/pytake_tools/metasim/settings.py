@@ -44,6 +44,8 @@ class Faults(BaseModel):
     closed_window_contacts: Annotated[tuple[str, ...], NoDecode] = ()
     invalid_tokens: Annotated[tuple[str, ...], NoDecode] = ()
     mps_limit: int = Field(default=0, ge=0)  # 0 = unlimited
+    # Share of media calls (GET /{media-id}, the download, upload) answered with a 500.
+    media_error_rate: float = Field(default=0.0, ge=0.0, le=1.0)
 
     @field_validator("error_kinds", "closed_window_contacts", "invalid_tokens", mode="before")
     @classmethod
@@ -82,6 +84,7 @@ class SimulatorSettings(BaseSettings, Faults):
     webhook_concurrency: int = Field(default=16, ge=1)
     seed: int | None = None  # None = a different fault sequence every run
     max_records: int = Field(default=100_000, ge=1)
+    media_url_ttl_seconds: float = Field(default=300.0, gt=0.0)  # Meta's: 5 minutes
     log_level: str = "INFO"
 
     @field_validator("access_tokens", mode="before")
