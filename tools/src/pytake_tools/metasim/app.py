@@ -25,6 +25,8 @@ from pytake_tools.metasim.graph import MessagesEndpoint, bearer_token
 from pytake_tools.metasim.media import MediaStore, media_router
 from pytake_tools.metasim.settings import SimulatorSettings
 from pytake_tools.metasim.state import SimState
+from pytake_tools.metasim.template_routes import template_routers
+from pytake_tools.metasim.templates import TemplateStore
 from pytake_tools.metasim.webhooks import WebhookSender
 
 log = logging.getLogger(__name__)
@@ -50,7 +52,8 @@ def create_app(
         settings.faults(), seed=settings.seed, max_records=settings.max_records, clock=clock
     )
     sender = WebhookSender(settings, transport=webhook_transport)
-    endpoint = MessagesEndpoint(settings, state)
+    templates = TemplateStore(settings.waba_id)
+    endpoint = MessagesEndpoint(settings, state, templates)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -70,7 +73,10 @@ def create_app(
     app.state.sim = state
     app.state.webhooks = sender
     media = app.state.media = MediaStore(settings.media_url_ttl_seconds)
+    app.state.templates = templates
     app.include_router(control_router(settings, state, sender))
+    for router in template_routers(settings, state, templates, sender):
+        app.include_router(router)
 
     app.include_router(  # after /_sim: see media.py
         media_router(settings, state, media, sender, webhook_transport)

@@ -24,6 +24,10 @@ TITLES: dict[int, str] = {
     131009: "Parameter value is not valid",
     131047: "Re-engagement message",
     131056: "(Business Account, Consumer Account) pair rate limit hit",
+    132000: "Number of parameters does not match the expected number of params",
+    132001: "Template does not exist",
+    132015: "Template is Paused",
+    132016: "Template is Disabled",
 }
 
 THROUGHPUT_DETAILS = "Cloud API message throughput has been reached."

@@ -2,7 +2,8 @@
 
 `MessagesEndpoint.handle` decides the answer to one call, in the order Meta's layers would:
 added latency, bearer token, path (version, phone number id), injected transient errors, body
-parsing and validation, mark-as-read, throughput (`mps_limit`, 130429), the per-recipient pair
+parsing and validation, mark-as-read, a template send against the WABA's templates
+(`templates.py`), throughput (`mps_limit`, 130429), the per-recipient pair
 rate (131056), then acceptance with a fresh wamid. A closed customer-service window does not
 refuse the call: Meta accepts it and reports 131047 later in a `failed` status webhook.
 """
@@ -25,6 +26,7 @@ from pytake_tools.metasim.errors import (
 )
 from pytake_tools.metasim.settings import SimulatorSettings
 from pytake_tools.metasim.state import SimState, new_wamid
+from pytake_tools.metasim.templates import TemplateStore
 from pytake_tools.metasim.validation import MarkRead, parse_body, validate_request
 from pytake_tools.metasim.webhooks import StatusPlan
 
@@ -54,9 +56,12 @@ def bearer_token(authorization: str | None) -> str | None:
 
 
 class MessagesEndpoint:
-    def __init__(self, settings: SimulatorSettings, state: SimState) -> None:
+    def __init__(
+        self, settings: SimulatorSettings, state: SimState, templates: TemplateStore
+    ) -> None:
         self._settings = settings
         self._state = state
+        self._templates = templates
 
     async def handle(
         self, version: str, phone_number_id: str, token: str | None, raw: bytes
@@ -105,6 +110,8 @@ class MessagesEndpoint:
         request = validate_request(parsed)
         if isinstance(request, MarkRead):
             return Outcome(200, {"success": True})
+        if request.type == "template":
+            self._templates.check_send(phone_number_id, parsed["template"])
         if not state.allow_throughput(phone_number_id):
             raise throughput()
         recipient = request.input

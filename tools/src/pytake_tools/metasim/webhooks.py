@@ -203,15 +203,39 @@ class WebhookSender:
         except Exception:  # a bug here must not take the simulator down
             log.exception("status webhooks for %s stopped", plan.wamid)
 
+    def schedule_field(
+        self, waba_id: str, field: str, value: dict[str, Any], *, secret: str | None = None
+    ) -> None:
+        """A webhook of another field than `messages` (template status and category changes,
+        marketing preferences), signed with the default app's secret unless told."""
+        if not self._settings.webhook_url:
+            return
+        payload = {
+            "object": "whatsapp_business_account",
+            "entry": [
+                {
+                    "id": waba_id,
+                    "time": int(self._wall_clock()),
+                    "changes": [{"value": value, "field": field}],
+                }
+            ],
+        }
+        outcome: dict[str, Any] = {"field": field, "ok": False}
+        post = self._post(encode(payload), secret or self._settings.app_secret, outcome)
+        task = asyncio.create_task(post, name=f"metasim-{field}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
     async def _deliver(self, plan: StatusPlan, status: str, body: bytes) -> None:
+        outcome: dict[str, Any] = {"wamid": plan.wamid, "status": status, "ok": False}
+        await self._post(body, self.secret_for(plan.phone_number_id), outcome)
+
+    async def _post(self, body: bytes, secret: str, outcome: dict[str, Any]) -> None:
         settings = self._settings
-        wamid = plan.wamid
         headers = {"Content-Type": "application/json"}
-        secret = self.secret_for(plan.phone_number_id)
         if secret:
             headers["X-Hub-Signature-256"] = sign(secret, body)
         attempts = settings.webhook_retries + 1
-        outcome: dict[str, Any] = {"wamid": wamid, "status": status, "ok": False}
         for attempt in range(1, attempts + 1):
             outcome.update(attempts=attempt, time=self._wall_clock())
             try:
@@ -228,7 +252,7 @@ class WebhookSender:
             if attempt < attempts:
                 await asyncio.sleep(settings.webhook_backoff_ms / 1000 * 2 ** (attempt - 1))
         if not outcome["ok"]:
-            log.warning("gave up delivering %s status for %s: %s", status, wamid, outcome)
+            log.warning("gave up delivering a webhook: %s", outcome)
         self.deliveries.append(outcome)
 
     def _http(self) -> httpx.AsyncClient:
