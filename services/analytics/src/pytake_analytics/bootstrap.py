@@ -14,9 +14,13 @@ from pytake_analytics.api.app import create_app
 from pytake_analytics.api.deps import Context
 from pytake_analytics.migrate import MIGRATIONS
 from pytake_analytics.projections import GROUP, ProjectionHandler
+from pytake_analytics.projections.media import GROUP as MEDIA_GROUP
+from pytake_analytics.projections.media import MediaProjection
 from pytake_analytics.publisher import publish_all
+from pytake_analytics.retention import MediaRetention
 from pytake_analytics.seed import ensure_admin, seed_demo
 from pytake_analytics.settings import AnalyticsSettings
+from pytake_shared.media_storage import build_storage
 from pytake_shared.runtime import Runtime
 from pytake_shared.wiring import start_consumer, start_database, start_producer
 
@@ -32,7 +36,9 @@ async def build(settings: AnalyticsSettings) -> tuple[Runtime, FastAPI]:
     runtime.broker_watch.on_lost(lambda: forget_offsets(pool))
     hub = LiveHub(settings.database_url)
     runtime.add_task("live-updates", hub.run, hub.stop)
-    app = create_app(settings, pool, producer, live_hub=hub)
+    storage = build_storage(settings)
+    runtime.on_close(storage.close)
+    app = create_app(settings, pool, producer, live_hub=hub, media_storage=storage)
     ctx: Context = app.state.pytake
     async with pool.acquire() as conn:
         resealed = await reseal_secrets(conn, ctx.box)
@@ -58,6 +64,17 @@ async def build(settings: AnalyticsSettings) -> tuple[Runtime, FastAPI]:
         background=True,  # dashboards, not replies
     )
     runtime.add_periodic("prune-projection-ids", 3600, lambda: prune_processed(pool))
+    media_rows = MediaProjection(settings.topics, pool)
+    start_consumer(
+        runtime,
+        topics=media_rows.sources,
+        group_id=MEDIA_GROUP,
+        handler=media_rows,
+        producer=producer,
+        background=True,
+    )
+    retention = MediaRetention(pool, storage, settings.media_retention_days, ctx.clock)
+    runtime.add_periodic("media-retention", settings.media_retention_interval_s, retention.run)
     return runtime, app
 
 

@@ -6,10 +6,10 @@ from pydantic import Field, field_validator
 
 from pytake_analytics.domain.addresses import parse_networks
 from pytake_shared.secrets import Required
-from pytake_shared.settings import ServiceSettings
+from pytake_shared.media_storage import MediaSettings
 
 
-class AnalyticsSettings(ServiceSettings):
+class AnalyticsSettings(MediaSettings):
     service_name: str = "analytics"
     http_port: int = 8000
     # Config records are few and a write's answer waits for them: no batching delay.
@@ -38,6 +38,9 @@ class AnalyticsSettings(ServiceSettings):
     # The console's replay reads a conversation's partition from the topics: at most this long.
     replay_timeout_s: float = Field(default=20.0, gt=0)
     replay_concurrency_per_organization: int = Field(default=2, ge=1)
+    # Media files and rows older than this are deleted, checked this often.
+    media_retention_days: int = Field(default=90, ge=1)
+    media_retention_interval_s: float = Field(default=3600.0, gt=0)
     pytake_admin_email: str = ""
     pytake_admin_password: str = Field(default="", repr=False)
     meta_app_secret: str = Field(default="", repr=False)

@@ -26,6 +26,7 @@ from pytake_analytics.api import (
     errors,
     flows,
     live,
+    media,
     numbers,
     openapi,
     organizations,
@@ -38,6 +39,7 @@ from pytake_analytics.settings import AnalyticsSettings
 from pytake_shared.access_log import AccessLog
 from pytake_shared.http_errors import install_error_handlers
 from pytake_shared.kafka.producer import Producer
+from pytake_shared.media_storage import MediaStorage
 
 PREFIX = "/api/v1"
 
@@ -70,6 +72,7 @@ def create_app(
     *,
     clock: Callable[[], datetime] = _now,
     live_hub: LiveHub | None = None,
+    media_storage: MediaStorage | None = None,
 ) -> FastAPI:
     app = FastAPI(
         title="PyTake API",
@@ -97,9 +100,11 @@ def create_app(
         replay,
         analytics,
         live,
+        media,
     ):
         api.include_router(module.router)
     app.include_router(api)
+    media.attach(app, settings, media_storage)
     console.mount(app, settings.console_dir)
     app.add_middleware(AccessLog)
     return app

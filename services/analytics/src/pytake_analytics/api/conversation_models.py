@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from pytake_analytics.api.media_models import MediaRef
 from pytake_analytics.api.models import Body, JsonOut, Listing
 from pytake_analytics.domain.deliveries import error_code_of, error_reason_of, status_of
 from pytake_analytics.domain.window import Window
@@ -132,9 +133,12 @@ class HistoryMessage(BaseModel):
     )
     delivered_at: datetime | None
     read_at: datetime | None
+    media: MediaRef | None = Field(
+        default=None, description="a contact's media: pending, stored (with a link) or failed"
+    )
 
 
-def history_out(row: dict[str, Any]) -> HistoryMessage:
+def history_out(row: dict[str, Any], media: MediaRef | None = None) -> HistoryMessage:
     inbound = row["direction"] == "in"
     return HistoryMessage.model_validate(
         {
@@ -144,6 +148,7 @@ def history_out(row: dict[str, Any]) -> HistoryMessage:
             "status": "received" if inbound else status_of(row),
             "error_code": None if inbound else error_code_of(row),
             "error_reason": None if inbound else error_reason_of(row),
+            "media": media,
         }
     )
 

@@ -16,6 +16,7 @@ import asyncpg
 from fastapi import APIRouter, Path, Query
 
 from pytake_analytics.adapters import conversations as rows
+from pytake_analytics.adapters import media as media_rows
 from pytake_analytics.api.conversation_models import (
     ConversationDetail,
     ConversationPage,
@@ -30,6 +31,7 @@ from pytake_analytics.api.conversation_models import (
 )
 from pytake_analytics.api.deps import Ctx, CurrentUser, Page
 from pytake_analytics.api.errors import errors
+from pytake_analytics.api.media_models import Links, media_ref
 from pytake_analytics.domain.errors import Conflict, ManagementError, NotFound
 from pytake_analytics.domain.roles import Principal
 from pytake_analytics.domain.window import window
@@ -136,11 +138,28 @@ async def get_conversation(
         org, key = conv["organization_id"], conv["key"]
         history = await rows.history(conn, org, key, limit)
         last = await rows.last_inbound(conn, org, key)
+        inbound = [m["message_id"] for m in history if m["direction"] == "in" and m["message_id"]]
+        media = await media_rows.for_messages(conn, org, inbound)
+    links = Links(ctx.settings, ctx.clock())
+    number = conv["phone_number_id"]
     return ConversationDetail(
         conversation=conversation_out(conv),
         current_state=current_state(conv),
         window=window_out(window(last, ctx.clock()), conv),
-        messages=[history_out(m) for m in history],
+        messages=[
+            history_out(
+                m,
+                media_ref(
+                    m["body"] if isinstance(m["body"], dict) else {},
+                    number,
+                    media.get(m["message_id"]),
+                    links,
+                ),
+            )
+            if m["direction"] == "in"
+            else history_out(m)
+            for m in history
+        ],
         numbers=numbers,
     )
 
