@@ -6,7 +6,9 @@ reading the whole topic from the beginning without a consumer group (each instan
 partition) and is ready once it has caught up to the end offsets it saw at start.
 
 Keys: `org:<id>`, `number:<phone_number_id>`, `chatbot:<id>`, `flow:<id>@<version>` (every
-published version stays, immutable: a conversation keeps the version it started with).
+published version stays, immutable: a conversation keeps the version it started with),
+`template:<org>:<waba_id>:<name>:<language>` (a WABA's message templates, for the sender's
+check before a template send).
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ class NumberConfig(ConfigEntity):
     default_chatbot_id: str | None = None
     messages_per_second: int | None = None
     is_active: bool = True
+    waba_id: str | None = None  # the WhatsApp Business Account it belongs to (its templates)
 
 
 class ChatbotConfig(ConfigEntity):
@@ -76,11 +79,30 @@ class FlowConfig(ConfigEntity):
     document: dict[str, Any]
 
 
+class TemplateConfig(ConfigEntity):
+    """A message template as last synchronised from its WABA (or changed by Meta's webhook);
+    the sender checks template sends against it. `id` is `template_id(...)`."""
+
+    id: str
+    organization_id: str
+    waba_id: str
+    name: str
+    language: str
+    status: str
+    category: str = ""
+    requirements: dict[str, Any] = Field(default_factory=dict)  # templates.Requirements
+
+
+def template_id(organization_id: str, waba_id: str, name: str, language: str) -> str:
+    return f"{organization_id}:{waba_id}:{name}:{language}"
+
+
 _KINDS: dict[str, type[ConfigEntity]] = {
     "org": OrganizationConfig,
     "number": NumberConfig,
     "chatbot": ChatbotConfig,
     "flow": FlowConfig,
+    "template": TemplateConfig,
 }
 
 
@@ -157,6 +179,13 @@ class ConfigView:
     def flow(self, flow_id: str, version: int) -> FlowConfig | None:
         found = self._entities.get(entity_key("flow", flow_id, version))
         return found if isinstance(found, FlowConfig) else None
+
+    def template(
+        self, organization_id: str, waba_id: str, name: str, language: str
+    ) -> TemplateConfig | None:
+        key = entity_key("template", template_id(organization_id, waba_id, name, language))
+        found = self._entities.get(key)
+        return found if isinstance(found, TemplateConfig) else None
 
     # -- feeding -----------------------------------------------------------------------------
     def apply(self, key: str, value: bytes | None) -> None:

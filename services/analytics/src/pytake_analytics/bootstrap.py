@@ -12,6 +12,8 @@ from pytake_analytics.adapters.numbers import reseal_secrets
 from pytake_analytics.adapters.projections import forget_offsets, prune_processed
 from pytake_analytics.api.app import create_app
 from pytake_analytics.api.deps import Context
+from pytake_analytics.api.templates import sync_all
+from pytake_analytics.broadcaster import Broadcaster
 from pytake_analytics.migrate import MIGRATIONS
 from pytake_analytics.projections import GROUP, ProjectionHandler
 from pytake_analytics.projections.media import GROUP as MEDIA_GROUP
@@ -54,7 +56,7 @@ async def build(settings: AnalyticsSettings) -> tuple[Runtime, FastAPI]:
     runtime.add_periodic(
         "config-outbox", settings.outbox_interval_s, ctx.store.outbox.flush_quietly
     )
-    projections = ProjectionHandler(settings.topics, pool)
+    projections = ProjectionHandler(settings.topics, pool, outbox=ctx.store.outbox)
     start_consumer(
         runtime,
         topics=projections.sources,
@@ -75,6 +77,16 @@ async def build(settings: AnalyticsSettings) -> tuple[Runtime, FastAPI]:
     )
     retention = MediaRetention(pool, storage, settings.media_retention_days, ctx.clock)
     runtime.add_periodic("media-retention", settings.media_retention_interval_s, retention.run)
+    runtime.add_periodic("template-sync", settings.template_sync_interval_s, lambda: sync_all(ctx))
+    broadcaster = Broadcaster(
+        pool,
+        producer,
+        settings.topics.wa_outbound,
+        default_mps=settings.broadcast_default_mps,
+        share=settings.broadcast_rate_share,
+        tick_s=settings.broadcast_tick_s,
+    )
+    runtime.add_task("broadcasts", broadcaster.run, broadcaster.stop)
     return runtime, app
 
 

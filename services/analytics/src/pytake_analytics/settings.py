@@ -5,8 +5,8 @@ from __future__ import annotations
 from pydantic import Field, field_validator
 
 from pytake_analytics.domain.addresses import parse_networks
-from pytake_shared.secrets import Required
 from pytake_shared.media_storage import MediaSettings
+from pytake_shared.secrets import Required
 
 
 class AnalyticsSettings(MediaSettings):
@@ -41,6 +41,17 @@ class AnalyticsSettings(MediaSettings):
     # Media files and rows older than this are deleted, checked this often.
     media_retention_days: int = Field(default=90, ge=1)
     media_retention_interval_s: float = Field(default=3600.0, gt=0)
+    # Templates are read from Meta (the sender's GRAPH_API_* too) on demand and this often.
+    graph_api_base_url: str = "https://graph.facebook.com"
+    graph_api_version: str = "v21.0"
+    graph_api_timeout_s: float = Field(default=15.0, gt=0)
+    template_sync_interval_s: float = Field(default=3600.0, gt=0)
+    # Broadcasts use this share of a number's messages_per_second (else the default), leaving
+    # the rest to conversations' replies; a list holds at most this many recipients.
+    broadcast_default_mps: float = Field(default=80.0, gt=0)
+    broadcast_rate_share: float = Field(default=0.8, gt=0, le=1)
+    broadcast_tick_s: float = Field(default=0.05, gt=0)
+    broadcast_max_recipients: int = Field(default=100_000, ge=1)
     pytake_admin_email: str = ""
     pytake_admin_password: str = Field(default="", repr=False)
     meta_app_secret: str = Field(default="", repr=False)

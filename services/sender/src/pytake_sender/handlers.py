@@ -44,10 +44,11 @@ from pytake_sender.domain.outcomes import Outcome, classify
 from pytake_sender.domain.pacing import Buckets, share
 from pytake_sender.domain.requests import UnsendableError, build_body
 from pytake_sender.domain.retry import PAIR_RATE, RetryPolicy
+from pytake_sender.domain.templates import refusal, template_language
 from pytake_sender.lanes import Lanes
 from pytake_shared import contracts as c
 from pytake_shared import tracing
-from pytake_shared.config import ConfigView
+from pytake_shared.config import ConfigView, TemplateConfig
 from pytake_shared.contracts import delivery, outbound
 from pytake_shared.envelope import Envelope, deterministic_id
 from pytake_shared.errors import InvalidInput, TransientError
@@ -290,6 +291,10 @@ class SenderHandler(PipelinedHandler):
         if number is None or not number.access_token:
             await self._fail(env, cmd, None, f"no access token for {cmd.phone_number_id}")
             return
+        refused = refusal(number, cmd.message, self._template(number.organization_id, cmd))
+        if refused is not None:
+            await self._refuse(env, cmd, refused)
+            return
         try:
             body = build_body(cmd)
         except UnsendableError as exc:
@@ -329,6 +334,23 @@ class SenderHandler(PipelinedHandler):
             )
         else:
             await self._fail(env, cmd, outcome, outcome.reason)
+
+    def _template(self, organization_id: str, cmd: c.SendMessage) -> TemplateConfig | None:
+        number = self._config.number(cmd.phone_number_id)
+        if number is None or not number.waba_id or cmd.message.kind != "template":
+            return None
+        name, language = cmd.message.template_name or "", template_language(cmd.message)
+        return self._config.template(organization_id, number.waba_id, name, language)
+
+    async def _refuse(self, env: Envelope, cmd: c.SendMessage, reason: str) -> None:
+        """A template send that does not fit its synchronised template: failed, no Graph call.
+        Not parked: the record was acted on, and a template paused mid-broadcast would
+        otherwise park thousands in a row and stop the sender for every tenant."""
+        SENDS.labels("refused", "template").inc()
+        await self._ledger.finish(
+            cmd.outbound_id, cmd.organization_id, cmd.phone_number_id, "failed", error=reason
+        )
+        await self._publish(env, cmd, delivery.Failed, reason=reason, permanent=True)
 
     async def _accepted(self, env: Envelope, cmd: c.SendMessage, wamid: str | None) -> None:
         """Meta took it: record that, however long the database takes, and never send it

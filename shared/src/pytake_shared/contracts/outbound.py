@@ -1,7 +1,8 @@
 """The records of `wa.outbound.v1`: what the executor tells the sender to send, or not to.
 
 Keyed by conversation, so a contact's messages are sent in the order the flow queued them.
-`pytake.outbound.send` carries a `SendMessage` (exactly once per `outbound_id`);
+`pytake.outbound.send` carries a `SendMessage` (exactly once per `outbound_id`; analytics'
+broadcasts write them too, one per recipient, with no conversation);
 `pytake.outbound.cancel` a `CancelSends` (the conversation closed: its bot messages not sent
 yet never are). The sender reads them through `decode`.
 """
@@ -57,6 +58,7 @@ class SendMessage(_Model):
     message: OutboundMessage
     conversation_id: str | None = None
     author: Literal["bot", "agent"] = "bot"
+    broadcast_id: str | None = None  # analytics' broadcasts: a template to a list, no conversation
 
 
 class CancelSends(_Model):

@@ -18,6 +18,8 @@ from pytake_shared.config import (
     FlowConfig,
     NumberConfig,
     OrganizationConfig,
+    TemplateConfig,
+    template_id,
 )
 from pytake_shared.secrets import SecretBox
 
@@ -48,6 +50,8 @@ def _number(r: asyncpg.Record, box: SecretBox) -> NumberConfig:
         webhook_token=r["webhook_token"],
         default_chatbot_id=str(r["default_chatbot_id"]) if r["default_chatbot_id"] else None,
         is_active=r["is_active"],
+        waba_id=r["waba_id"],
+        messages_per_second=r["messages_per_second"],
     )
 
 
@@ -75,6 +79,24 @@ def _flow(r: asyncpg.Record) -> FlowConfig:
     )
 
 
+def template_entity(r: asyncpg.Record) -> TemplateConfig:
+    org = str(r["organization_id"])
+    return TemplateConfig(
+        id=template_id(org, r["waba_id"], r["name"], r["language"]),
+        organization_id=org,
+        waba_id=r["waba_id"],
+        name=r["name"],
+        language=r["language"],
+        status=r["status"],
+        category=r["category"],
+        requirements=_json(r["requirements"]),
+    )
+
+
+_TEMPLATES = (
+    "SELECT organization_id, waba_id, name, language, status, category, requirements "
+    "FROM analytics.message_templates"
+)
 _ORGS = "SELECT id, name, is_active, settings FROM analytics.organizations"
 _NUMBERS = "SELECT * FROM analytics.whatsapp_numbers"
 # The chatbot's main flow is the active, published flow marked main (at most one per chatbot).
@@ -116,10 +138,12 @@ async def flow_entity(
 
 
 async def all_entities(conn: asyncpg.Connection, box: SecretBox) -> list[tuple[str, ConfigEntity]]:
-    """Every organization, number, chatbot and published flow version, as config entities."""
+    """Every organization, number, chatbot, published flow version and synchronised template,
+    as config entities."""
     out: list[tuple[str, ConfigEntity]] = []
     out.extend(("org", _org(r)) for r in await conn.fetch(_ORGS))
     out.extend(("number", _number(r, box)) for r in await conn.fetch(_NUMBERS))
     out.extend(("chatbot", _chatbot(r)) for r in await conn.fetch(_CHATBOTS))
     out.extend(("flow", _flow(r)) for r in await conn.fetch(_VERSIONS))
+    out.extend(("template", template_entity(r)) for r in await conn.fetch(_TEMPLATES))
     return out

@@ -19,6 +19,7 @@ from pytake_analytics.adapters.store import Store
 from pytake_analytics.api import (
     analytics,
     auth,
+    broadcasts,
     chatbots,
     console,
     conversation_actions,
@@ -32,6 +33,7 @@ from pytake_analytics.api import (
     organizations,
     replay,
     simulate,
+    templates,
     users,
 )
 from pytake_analytics.api.deps import Context
@@ -101,6 +103,8 @@ def create_app(
         analytics,
         live,
         media,
+        templates,
+        broadcasts,
     ):
         api.include_router(module.router)
     app.include_router(api)

@@ -22,6 +22,7 @@ from pytake_analytics.adapters.history import ReadSlots
 from pytake_analytics.adapters.live import LiveHub
 from pytake_analytics.adapters.passwords import Passwords
 from pytake_analytics.adapters.store import Store
+from pytake_analytics.adapters.template_source import TemplateSource
 from pytake_analytics.domain import tokens
 from pytake_analytics.domain.addresses import Network, parse_networks
 from pytake_analytics.domain.errors import Unauthorized
@@ -51,6 +52,12 @@ class Context:
         """The simulator's client for flows' calls, behind the egress policy (made on first
         use: most deployments never let the simulator call out)."""
         return egress_http.guarded_client(self.egress)
+
+    @functools.cached_property
+    def template_source(self) -> TemplateSource:
+        """Meta's template list (made on first use, in the running loop)."""
+        s = self.settings
+        return TemplateSource(s.graph_api_base_url, s.graph_api_version, s.graph_api_timeout_s)
 
     @functools.cached_property
     def history_slots(self) -> ReadSlots:

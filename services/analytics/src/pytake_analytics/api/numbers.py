@@ -31,6 +31,8 @@ PhoneNumberId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,64}
 WebhookToken = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{8,128}$")]
 Secret = Annotated[str, Field(min_length=1, max_length=4096), AfterValidator(check_secret)]
 Short = Annotated[str, Field(max_length=200)]
+WabaId = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,32}$")]
+Tier = Annotated[int, Field(ge=1, le=10_000, description="messages/s (Meta's 80 or 1,000)")]
 
 
 class NumberCreate(Body):
@@ -57,6 +59,8 @@ class NumberCreate(Body):
     webhook_token: WebhookToken | None = Field(default=None, description="generated when absent")
     default_chatbot_id: uuid.UUID | None = None
     is_active: bool = True
+    waba_id: WabaId | None = Field(default=None, description="its WhatsApp Business Account")
+    messages_per_second: Tier | None = None
     organization_id: uuid.UUID | None = Field(default=None, description="super_admin only")
 
 
@@ -74,6 +78,8 @@ class NumberUpdate(Body):
     webhook_token: WebhookToken = ""
     default_chatbot_id: uuid.UUID | None = None
     is_active: bool = True
+    waba_id: WabaId | None = None
+    messages_per_second: Tier | None = None
 
 
 class NumberOut(BaseModel):
@@ -88,6 +94,8 @@ class NumberOut(BaseModel):
     webhook_token: str | None
     default_chatbot_id: uuid.UUID | None
     is_active: bool
+    waba_id: str | None = None
+    messages_per_second: int | None = None
     created_at: datetime
     updated_at: datetime
 

@@ -21,6 +21,7 @@ from prometheus_client import Counter, Gauge
 
 from pytake_analytics.adapters import live
 from pytake_analytics.adapters import projections as db
+from pytake_analytics.adapters.outbox import Outbox
 from pytake_analytics.domain.deliveries import DeliveryUpdate, from_delivery, from_status
 from pytake_analytics.domain.projection import (
     EVENT_PREFIX,
@@ -33,6 +34,7 @@ from pytake_analytics.domain.projection import (
     apply,
     start,
 )
+from pytake_analytics.projections import marketing
 from pytake_shared import contracts as c
 from pytake_shared.kafka import BatchHandler, Record
 from pytake_shared.topics import Topics
@@ -53,10 +55,19 @@ LAST_EVENT = Gauge(
 
 
 class ProjectionHandler(BatchHandler):
-    def __init__(self, topics: Topics, pool: asyncpg.Pool, *, rebuilding: bool = False) -> None:
+    def __init__(
+        self,
+        topics: Topics,
+        pool: asyncpg.Pool,
+        *,
+        rebuilding: bool = False,
+        outbox: Outbox | None = None,
+    ) -> None:
         self._topics = topics
         self.pool = pool
         self._rebuilding = rebuilding  # the rebuild holds the rebuild lock itself
+        self._outbox = outbox  # template changes are published through it (not in a rebuild)
+        self._templates_changed = False
         self.sources = (topics.events, topics.wa_delivery, topics.wa_inbound)
 
     async def on_assigned(self, partitions: set[TopicPartition]) -> dict[TopicPartition, int]:
@@ -77,6 +88,9 @@ class ProjectionHandler(BatchHandler):
                 await db.share_rebuild_lock(conn)
             for part in parts.values():
                 await self._apply(conn, part)
+        if self._templates_changed and self._outbox is not None:
+            self._templates_changed = False
+            await self._outbox.flush_quietly()
 
     async def apply(self, conn: Any, records: Sequence[Record]) -> None:
         """Fold one partition's records (in offset order) inside the caller's transaction."""
@@ -100,6 +114,8 @@ class ProjectionHandler(BatchHandler):
             applied = await self._events(conn, todo)
         else:
             applied = await self._deliveries(conn, todo)
+        if topic == self._topics.wa_inbound and await marketing.fold(conn, self._outbox, todo):
+            self._templates_changed = True
         await db.mark_processed(conn, applied)
         await db.store_offset(conn, topic, partition, records[-1].offset + 1)
         if todo:
