@@ -154,6 +154,7 @@ class Stack:
             "PYTAKE_ADMIN_PASSWORD": cfg.admin_password,
             "GRAPH_API_BASE_URL": cfg.graph_api_base_url or self.url("metasim"),
             "GRAPH_API_VERSION": cfg.graph_api_version,
+            "PYTAKE_PUBLIC_URL": self.url("analytics"),  # the base of media links
             "PYTAKE_DEMO_SEED": "true",
             "PYTAKE_DEMO_ACCESS_TOKEN": cfg.access_token,
             "PYTAKE_DEMO_FLOW_FILE": cfg.demo_flow_file,
