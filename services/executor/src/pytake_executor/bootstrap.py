@@ -10,6 +10,7 @@ from pytake_executor.effects import EffectsHandler
 from pytake_executor.handlers import ExecutorHandler
 from pytake_executor.settings import ExecutorSettings
 from pytake_executor.timers import TimerPoller
+from pytake_shared import media_links
 from pytake_shared.egress import EgressPolicy
 from pytake_shared.runtime import Runtime
 from pytake_shared.wiring import (
@@ -49,10 +50,17 @@ async def build(settings: ExecutorSettings) -> Runtime:
         handler=effects,
         producer=producer,
     )
+    secret = media_links.link_secret(settings.pytake_config_key)
+
+    def media_url(media_id: str, now: int) -> str:
+        return media_links.content_url(
+            settings.pytake_public_url, secret, media_id, now, settings.media_link_ttl_s
+        )
+
     handler = ExecutorHandler(
         settings.topics,
         store,
-        ConfigFlows(config, settings.executor_max_messages_per_event),
+        ConfigFlows(config, settings.executor_max_messages_per_event, media_url=media_url),
         producer,
     )
     start_consumer(

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from pytake_shared.settings import ServiceSettings
+from pytake_shared.media_storage import MediaSettings
 
 
-class ExecutorSettings(ServiceSettings):
+class ExecutorSettings(MediaSettings):  # PYTAKE_PUBLIC_URL, MEDIA_LINK_TTL_S: media links
     service_name: str = "executor"
     http_port: int = 9102
     executor_timer_interval_s: float = 1.0  # how often due timers are fired

@@ -37,6 +37,10 @@ def _no_flow(chatbot_id: str, flow_id: str) -> Flow | None:
     return None
 
 
+def _no_media_url(media_id: str, now: int) -> str:
+    return ""
+
+
 @dataclass(frozen=True)
 class Flows:
     """How the engine finds flows (a lookup, no I/O of its own).
@@ -52,6 +56,9 @@ class Flows:
     # The bot's messages one command may queue (a flow looping on a message node would
     # otherwise flood the contact); past it they are held back and recorded.
     max_messages: int = 10
+    # A short-lived link to a stored media, minted from its id and the time (pure: an HMAC
+    # over both, `pytake_shared.media_links`); what `{{last_media.url}}` shows.
+    media_url: Callable[[str, int], str] = _no_media_url
 
 
 class Run:
@@ -94,8 +101,15 @@ class Run:
             },
             "flow": {"name": state.flow_name or ""},
             "last_input": state.last_input or "",
+            "last_media": self._last_media(),
             "now": datetime.fromtimestamp(self.now, UTC).isoformat(),
         }
+
+    def _last_media(self) -> dict[str, Any]:
+        media = self.state.last_media
+        if not media:
+            return {"id": "", "type": "", "caption": "", "url": "", "mime_type": "", "filename": ""}
+        return {**media, "url": self.flows.media_url(str(media["id"]), self.now)}
 
     def text(self, key: str) -> str:
         """A text the engine writes itself, in the flow's language (`flowdoc.texts`)."""

@@ -37,6 +37,7 @@ from pytake_shared.contracts.conversation_events import (
     WebhookRequested,
     WindowClosedAction,
 )
+from pytake_shared.contracts.media import media_id_of
 
 # Meta's customer-service window and the session TTL both run 24 hours from the last inbound.
 WINDOW_SECONDS = 24 * 3600
@@ -82,6 +83,8 @@ class ConversationState(BaseModel):
     attempts: int = 0  # invalid answers, or API calls made, at the current node
     last_input: str | None = None
     last_inbound_at: int | None = None
+    # The contact's latest media (`{{last_media.*}}`): our media id, type, caption, mime, name.
+    last_media: dict[str, Any] | None = None
     window_open_until: int | None = None
     window_action_taken: bool = False  # the window action ran since the last inbound
     started_at: int | None = None
@@ -134,12 +137,15 @@ def _change(state: ConversationState, event: Event) -> dict[str, Any] | None:
                 started_at=event.at,
                 last_inbound_at=state.last_inbound_at,
                 last_input=state.last_input,
+                last_media=state.last_media,
                 window_open_until=state.window_open_until,
                 window_action_taken=state.window_action_taken,
             )
             return dict(fresh)
         case InboundReceived():
+            media = _media_of(state, event.content)
             return {
+                **({"last_media": media} if media is not None else {}),
                 "last_inbound_at": event.at,
                 "last_input": event.text,
                 "window_open_until": event.at + WINDOW_SECONDS,
@@ -223,3 +229,18 @@ def _change(state: ConversationState, event: Event) -> dict[str, Any] | None:
     # Events that only record (InboundIgnored, NodeFailed, PathChosen, CommandIgnored,
     # WebhookCompleted).
     return None
+
+
+def _media_of(state: ConversationState, content: dict[str, Any] | None) -> dict[str, Any] | None:
+    """What `{{last_media}}` shows of an inbound media (None when the message carries none)."""
+    media = (content or {}).get("media")
+    number = state.key.partition(":")[0]
+    if not isinstance(media, dict) or not isinstance(media.get("id"), str) or not number:
+        return None
+    return {
+        "id": media_id_of(number, media["id"]),
+        "type": str(media.get("kind") or ""),
+        "caption": media.get("caption") or "",
+        "mime_type": media.get("mime_type") or "",
+        "filename": media.get("filename") or "",
+    }

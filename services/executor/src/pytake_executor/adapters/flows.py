@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from pytake_shared.config import ConfigView
 from pytake_shared.engine.engine import Flows
 from pytake_shared.engine.flow import Flow, FlowError, load_flow
@@ -10,9 +12,15 @@ MAX_VERSIONS = 10_000
 
 
 class ConfigFlows:
-    def __init__(self, config: ConfigView, max_messages: int = 10) -> None:
+    def __init__(
+        self,
+        config: ConfigView,
+        max_messages: int = 10,
+        media_url: Callable[[str, int], str] | None = None,
+    ) -> None:
         self._config = config
         self._max_messages = max_messages
+        self._media_url = media_url
         # With the organization's language it was loaded in: a flow without a language of its
         # own follows a change of the organization's. Versions never change otherwise, so a
         # loaded one stays usable even after the config record is gone.
@@ -67,4 +75,5 @@ class ConfigFlows:
             by_version=self.by_version,
             by_id=self.by_id,
             max_messages=self._max_messages,
+            **({"media_url": self._media_url} if self._media_url else {}),
         )
