@@ -98,7 +98,9 @@ def _decoded(row: Any) -> dict[str, Any]:
 async def sync_templates(
     user: Writer, ctx: Ctx, organization_id: uuid.UUID | None = None
 ) -> SyncOut:
-    report = await sync_all(ctx, user.target_organization(organization_id))
+    # A super admin without `organization_id` synchronises every organization's WABAs.
+    org = user.scope if organization_id is None else user.target_organization(organization_id)
+    report = await sync_all(ctx, org)
     return SyncOut(
         synced=report.synced, removed=report.removed, wabas=report.wabas, errors=report.errors
     )
