@@ -8,6 +8,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -48,9 +49,13 @@ def bearer(token: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def settings(make_settings: Callable[..., AnalyticsSettings]) -> AnalyticsSettings:
+def settings(make_settings: Callable[..., AnalyticsSettings], tmp_path: Path) -> AnalyticsSettings:
     return make_settings(
-        AnalyticsSettings, jwt_secret=JWT_SECRET, pytake_config_key=CONFIG_KEY, **CHEAP
+        AnalyticsSettings,
+        jwt_secret=JWT_SECRET,
+        pytake_config_key=CONFIG_KEY,
+        pytake_data_dir=str(tmp_path / "data"),  # media files: never the checkout's .pytake
+        **CHEAP,
     )
 
 

@@ -169,7 +169,10 @@ async def test_no_input_to_any_endpoint_gets_a_5xx(
     talk.start().node("start", "start").node("bye", "end").handoff("bye")
     talk.send("An agent will answer", node_id="bye")
     await Feeder(ProjectionHandler(settings.topics, pool), settings.topics).feed(talk.items)
+    upload = {"file": ("a.png", b"\x89PNG", "image/png")}
+    photo = (await client.post("/api/v1/media", files=upload, headers=admin)).json()
     ids = {
+        "media_id": photo["id"],
         "phone": talk.contact,
         "org_id": str(world.org_b),
         "user_id": str(world.users["viewer@a"]),
