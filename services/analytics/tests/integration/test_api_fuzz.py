@@ -162,8 +162,22 @@ async def test_no_input_to_any_endpoint_gets_a_5xx(
     bot = (await client.post("/api/v1/chatbots", json={"name": "Fuzz"}, headers=admin)).json()
     body = {"name": "F", "chatbot_id": bot["id"], "canvas_data": VALID_FLOW}
     flow = (await client.post("/api/v1/flows", json=body, headers=admin)).json()
-    body = {"phone_number_id": "1999000"}
+    body = {"phone_number_id": "1999000", "waba_id": "1999"}
     number = (await client.post("/api/v1/whatsapp/", json=body, headers=admin)).json()
+    # An approved template of its WABA, and a broadcast of it.
+    await pool.execute(
+        "INSERT INTO analytics.message_templates (organization_id, waba_id, name, language, "
+        "meta_id, status, requirements) VALUES ($1, '1999', 'hello', 'en_US', '1', 'APPROVED', "
+        "'{\"body\": 0}')",
+        world.org_a,
+    )
+    body = {
+        "name": "B",
+        "number_id": number["id"],
+        "template_name": "hello",
+        "recipients": [{"phone": "5511977770001"}],
+    }
+    broadcast = (await client.post("/api/v1/broadcasts/", json=body, headers=admin)).json()
     # A projected conversation in handoff, so the conversation endpoints reach past the 404.
     talk = Script(world.org_a, contact="5511977770000", flow_id=flow["id"], start=utcnow())
     talk.start().node("start", "start").node("bye", "end").handoff("bye")
@@ -179,6 +193,7 @@ async def test_no_input_to_any_endpoint_gets_a_5xx(
         "number_id": number["id"],
         "chatbot_id": bot["id"],
         "flow_id": flow["id"],
+        "broadcast_id": broadcast["id"],
     }
     port = _free_port()
     config = uvicorn.Config(

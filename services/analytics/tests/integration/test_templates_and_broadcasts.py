@@ -4,6 +4,7 @@ dispatched by the runner on the real broker and database, once per recipient."""
 from __future__ import annotations
 
 import itertools
+import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
@@ -70,6 +71,13 @@ async def _fold(app: FastAPI, topics: Topics, *envelopes: Envelope) -> None:
     async with ctx.store.pool.acquire() as conn, conn.transaction():
         await handler.apply(conn, records)
     await ctx.store.outbox.flush()
+
+
+def _runner(
+    app: FastAPI, producer: Producer, topics: Topics, clock: Callable[[], float]
+) -> Broadcaster:
+    pool = app.state.pytake.store.pool
+    return Broadcaster(pool, producer, topics.wa_outbound, default_mps=80, share=0.8, clock=clock)
 
 
 def _field(field: str, value: dict[str, Any]) -> Envelope:
@@ -217,14 +225,7 @@ async def test_a_broadcast_goes_once_per_recipient_skips_opt_outs_and_survives_a
     )
 
     clock = [0.0]
-    runner = Broadcaster(
-        app.state.pytake.store.pool,
-        producer,
-        topics.wa_outbound,
-        default_mps=80,
-        share=0.8,
-        clock=lambda: clock[0],
-    )
+    runner = _runner(app, producer, topics, lambda: clock[0])
     assert await runner.tick() == 2  # 10 msg/s * 0.8, a burst of 0.25 s: two at once
     sent = 2
     for _ in range(5):  # the opted-out are skipped without costing the rate
@@ -243,14 +244,7 @@ async def test_a_broadcast_goes_once_per_recipient_skips_opt_outs_and_survives_a
     await api.post(f"/api/v1/broadcasts/{broadcast['id']}/resume", headers=admin)
 
     # A restart: a new runner (new buckets) goes on from the database.
-    restarted = Broadcaster(
-        app.state.pytake.store.pool,
-        producer,
-        topics.wa_outbound,
-        default_mps=80,
-        share=0.8,
-        clock=lambda: clock[0],
-    )
+    restarted = _runner(app, producer, topics, lambda: clock[0])
     while True:
         clock[0] += 5
         if not await restarted.tick():
@@ -333,9 +327,7 @@ async def test_a_broadcast_whose_template_is_paused_stops_with_the_reason(
             {"event": "PAUSED", "message_template_id": int(template["meta_id"])},
         ),
     )
-    runner = Broadcaster(
-        app.state.pytake.store.pool, producer, topics.wa_outbound, default_mps=80, share=0.8
-    )
+    runner = _runner(app, producer, topics, time.monotonic)
     assert await runner.tick() == 0
     after = (await api.get(f"/api/v1/broadcasts/{created['id']}", headers=admin)).json()
     assert after["status"] == "paused" and "PAUSED" in after["status_reason"]

@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal
 
 import orjson
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from pytake_analytics.adapters import broadcasts, numbers, templates
 from pytake_analytics.api.deps import Ctx, CurrentUser, Page, Writer
@@ -41,6 +41,22 @@ class RecipientIn(Body):
 
 
 class BroadcastCreate(Body):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "May promo",
+                    "number_id": "0b1c3f0e-5d2a-4c1e-9a0f-1e2d3c4b5a69",
+                    "template_name": "order_update",
+                    "language": "en_US",
+                    "recipients": [
+                        {"phone": "+5511999990001", "header": "42", "body": ["Ada", "42"]}
+                    ],
+                }
+            ]
+        }
+    )
+
     name: Name
     number_id: uuid.UUID
     template_name: Annotated[str, Field(min_length=1, max_length=512)]
