@@ -243,3 +243,13 @@ export function markers(kind: string, body: Record<string, unknown>): Markers {
     aboutProduct: Object.keys(obj(context.referred_product)).length > 0,
   };
 }
+
+/** A file's size a person reads: "820 B", "12 KB", "3.4 MB". */
+export function fileSize(bytes: number | null | undefined): string | null {
+  if (typeof bytes !== "number" || !Number.isFinite(bytes) || bytes < 0) return null;
+  if (bytes < 1024) return `${bytes} B`;
+  const kb = bytes / 1024;
+  if (kb < 1024) return `${kb < 10 ? kb.toFixed(1) : Math.round(kb)} KB`;
+  const mb = kb / 1024;
+  return `${mb < 10 ? mb.toFixed(1) : Math.round(mb)} MB`;
+}

@@ -36,6 +36,8 @@ export interface WhatsAppNumber {
   phone_number: string;
   display_name: string;
   is_active: boolean;
+  waba_id?: string | null;
+  messages_per_second?: number | null;
 }
 
 export interface Flow {
@@ -129,6 +131,24 @@ export interface HistoryMessage {
   error_reason: string | null;
   delivered_at: string | null;
   read_at: string | null;
+  /** A contact's media: pending (not fetched yet), stored (with a short-lived link) or failed. */
+  media?: MediaRef | null;
+}
+
+/** A message's media as the history shows it (api/media_models.py MediaRef). */
+export interface MediaRef {
+  id: string;
+  status: "pending" | "stored" | "failed";
+  kind: string;
+  mime_type: string | null;
+  size: number | null;
+  caption: string | null;
+  filename: string | null;
+  /** Why it failed. */
+  reason: string | null;
+  /** The file, for a short while (stored only): a signed link that needs no login. */
+  url: string | null;
+  url_expires_at: string | null;
 }
 
 /** The parts of an inbound message's `body` (services/ingress/.../domain/messages.py). The

@@ -1,4 +1,5 @@
-import { useEffect, useMemo, useState } from "react";
+import { useQueryClient } from "@tanstack/react-query";
+import { useCallback, useEffect, useMemo, useState } from "react";
 import type { ReactNode } from "react";
 import { Link } from "react-router-dom";
 import type { To } from "react-router-dom";
@@ -20,6 +21,7 @@ import { Composer } from "./Composer";
 import type { TemplateDraft } from "./Composer";
 import { Details } from "./Details";
 import { History } from "./History";
+import { MediaRefreshProvider } from "./MediaView";
 import { BackIcon, ClockIcon, CloseIcon, InfoIcon } from "./icons";
 
 function WindowChip({ expiresAt }: { expiresAt: string | null }) {
@@ -253,6 +255,12 @@ export function ConversationView({ number, phone, backTo }: { number: string; ph
   const users = useUsers(conv?.organization_id);
   const numbers = useNumbers();
   const actions = useActions(number, phone, detail);
+  const queries = useQueryClient();
+  // A media link expired (an <img> failed): the history again, with fresh links.
+  const refreshMedia = useCallback(
+    () => queries.invalidateQueries({ queryKey: ["conversation", number, phone] }),
+    [queries, number, phone],
+  );
   const numberInfo = (numbers.data ?? []).find((n) => n.phone_number_id === number);
   const numberName = numberInfo?.display_name || numberInfo?.phone_number || number;
   const back = (
@@ -264,17 +272,19 @@ export function ConversationView({ number, phone, backTo }: { number: string; ph
   return (
     <section className="conversation-pane" aria-labelledby={detail ? "conversation-title" : undefined} aria-label={detail ? undefined : "Conversation"}>
       {detail ? (
-        <ConversationBody
-          detail={detail}
-          caps={caps}
-          me={user?.id}
-          people={users.data ?? []}
-          flow={flow.data}
-          flows={flows.data ?? []}
-          numberName={numberName}
-          actions={actions}
-          back={back}
-        />
+        <MediaRefreshProvider refresh={refreshMedia}>
+          <ConversationBody
+            detail={detail}
+            caps={caps}
+            me={user?.id}
+            people={users.data ?? []}
+            flow={flow.data}
+            flows={flows.data ?? []}
+            numberName={numberName}
+            actions={actions}
+            back={back}
+          />
+        </MediaRefreshProvider>
       ) : query.isError ? (
         <div className="nothing-open">
           <div className="conv-back">{back}</div>

@@ -44,7 +44,7 @@ function Bubble({
       {first && <AuthorLabel m={m} contactName={contactName} />}
       <div className={`bubble ${tick?.tone === "red" ? "bubble-failed" : ""}`}>
         {m.direction === "in" && <MessageMarks marks={markers(m.kind, obj(m.body))} quote={quote} />}
-        <Content d={d} quote={quote} />
+        <Content d={d} quote={quote} media={m.direction === "in" ? m.media : null} />
         <span className="bubble-foot">
           <time dateTime={m.at} title={new Date(m.at).toLocaleString()}>
             {clock(m.at)}

@@ -1,6 +1,7 @@
 // The inside of one history bubble: a message's parts in words and cards, never its raw JSON.
 
 import type { ReactNode } from "react";
+import type { MediaRef } from "../api/types";
 import type { Markers, MediaKind } from "../content";
 import { reactionText } from "../messages";
 import type { Described } from "../messages";
@@ -19,6 +20,7 @@ import {
   UserIcon,
   VideoIcon,
 } from "./icons";
+import { MediaFile } from "./MediaView";
 
 const MEDIA_ICON: Record<MediaKind, () => ReactNode> = {
   image: () => <ImageIcon size={20} />,
@@ -52,7 +54,17 @@ function Card({ icon, label, children }: { icon: ReactNode; label: string; child
   );
 }
 
-function Media({ d }: { d: Extract<Described, { type: "media" }> }) {
+function Media({ d, file }: { d: Extract<Described, { type: "media" }>; file?: MediaRef | null }) {
+  if (file) {
+    return (
+      <>
+        <div className={`media-card media-${d.media} media-${file.status}`}>
+          <MediaFile part={d} media={file} icon={MEDIA_ICON[d.media]()} />
+        </div>
+        {(d.caption ?? file.caption) && <p className="bubble-text">{d.caption ?? file.caption}</p>}
+      </>
+    );
+  }
   const document = d.media === "document";
   const note = document
     ? (d.fileType ?? (d.filename ? "Document" : null))
@@ -149,12 +161,13 @@ function Order({ d }: { d: Extract<Described, { type: "order" }> }) {
   );
 }
 
-export function Content({ d, quote }: { d: Described; quote: Quote }) {
+/** `media`: the file of a contact's media message, when the history has it. */
+export function Content({ d, quote, media }: { d: Described; quote: Quote; media?: MediaRef | null }) {
   switch (d.type) {
     case "text":
       return <p className="bubble-text">{d.text}</p>;
     case "media":
-      return <Media d={d} />;
+      return <Media d={d} file={media} />;
     case "location":
       return <Location d={d} />;
     case "contacts":
