@@ -13,6 +13,7 @@ import pytest
 
 from pytake_sender.adapters.graph import GraphClient
 from pytake_sender.adapters.ledger import OutboundLedger
+from pytake_sender.adapters.uploads import MediaUploads
 from pytake_sender.bootstrap import MIGRATIONS
 from pytake_sender.domain.retry import RetryPolicy
 from pytake_sender.handlers import Pacing, SenderHandler
@@ -132,6 +133,7 @@ def make_handler(
         graph: GraphClient,
         view: ConfigView | None = None,
         ledger: OutboundLedger | None = None,
+        uploads: MediaUploads | None = None,
         **pacing: Any,
     ) -> SenderHandler:
         return SenderHandler(
@@ -142,6 +144,7 @@ def make_handler(
             producer,
             pacing=Pacing(**{"confirm_wait_s": 0.5, **pacing}),
             policy=RetryPolicy(base_s=0.01, cap_s=0.05),
+            uploads=uploads,
         )
 
     return build

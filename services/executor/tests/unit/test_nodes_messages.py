@@ -71,10 +71,23 @@ def sent(chat: Any, *nodes: dict[str, Any]) -> list[dict[str, Any]]:
             {"mediaType": "image", "content": "no url: text"},
             [{"kind": "text", "text": "no url: text"}],
         ),
+        (
+            {"mediaType": "image", "mediaFile": " 3f1b2c4d ", "caption": "Menu"},
+            [{"kind": "media", "media_type": "image", "media_file": "3f1b2c4d", "caption": "Menu"}],
+        ),
         ({"content": "x" * 5000}, [{"kind": "text", "text": "x" * 4096}]),
         ({"content": "{{nothing}}"}, []),
     ],
-    ids=["image", "video-content-caption", "document", "audio", "no-url", "long", "empty"],
+    ids=[
+        "image",
+        "video-content-caption",
+        "document",
+        "audio",
+        "no-url",
+        "stored-file",
+        "long",
+        "empty",
+    ],
 )
 def test_a_message_node_sends_text_or_media(
     chat: Any, data: dict[str, Any], expected: list[dict[str, Any]]

@@ -8,6 +8,7 @@ from pathlib import Path
 from pytake_sender.adapters.graph import GraphClient
 from pytake_sender.adapters.ledger import OutboundLedger
 from pytake_sender.adapters.media_graph import MediaGraph
+from pytake_sender.adapters.uploads import MediaUploads
 from pytake_sender.confirmations import StatusConfirmations
 from pytake_sender.domain.retry import RetryPolicy
 from pytake_sender.handlers import Pacing, SenderHandler
@@ -59,6 +60,7 @@ async def build(settings: SenderSettings) -> Runtime:
             resend_unconfirmed=settings.sender_resend_unconfirmed,
         ),
         policy=RetryPolicy(max_attempts=settings.sender_max_attempts),
+        uploads=MediaUploads(pool, storage, media_graph),
     )
     runtime.on_close(handler.close)
     start_consumer(

@@ -33,18 +33,20 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 from aiokafka import TopicPartition
 from prometheus_client import Counter
 
 from pytake_sender.adapters.graph import GraphClient, MetaUnreachable
 from pytake_sender.adapters.ledger import OutboundLedger
+from pytake_sender.adapters.uploads import MediaUploads, UploadRefused
 from pytake_sender.domain.outcomes import Outcome, classify
 from pytake_sender.domain.pacing import Buckets, share
 from pytake_sender.domain.requests import UnsendableError, build_body
 from pytake_sender.domain.retry import PAIR_RATE, RetryPolicy
 from pytake_sender.domain.templates import refusal, template_language
+from pytake_sender.domain.uploads import STALE_MEDIA_CODES
 from pytake_sender.lanes import Lanes
 from pytake_shared import contracts as c
 from pytake_shared import tracing
@@ -105,8 +107,10 @@ class SenderHandler(PipelinedHandler):
         policy: RetryPolicy | None = None,
         clock: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
+        uploads: MediaUploads | None = None,
     ) -> None:
         self._topics = topics
+        self._uploads = uploads
         self._config = config
         self._ledger = ledger
         self._graph = graph
@@ -295,6 +299,8 @@ class SenderHandler(PipelinedHandler):
         if refused is not None:
             await self._refuse(env, cmd, refused)
             return
+        if cmd.message.kind == "media" and cmd.message.media_file and not cmd.message.media_id:
+            cmd = await self._uploaded(env, cmd, number.access_token)
         try:
             body = build_body(cmd)
         except UnsendableError as exc:
@@ -332,8 +338,26 @@ class SenderHandler(PipelinedHandler):
             raise RetryableSend(
                 f"Graph API {status_code}: {outcome.reason}", outcome.code, retry_after
             )
+        elif outcome.code in STALE_MEDIA_CODES and cmd.message.media_file and self._uploads:
+            # Meta lost the uploaded file (or never kept it): upload again on the next attempt.
+            await self._uploads.forget(cmd.phone_number_id, cmd.message.media_file)
+            await self._ledger.retrying(cmd.outbound_id, outcome.code, outcome.reason)
+            raise RetryableSend(f"Graph API {status_code}: {outcome.reason}", outcome.code, None)
         else:
             await self._fail(env, cmd, outcome, outcome.reason)
+
+    async def _uploaded(self, env: Envelope, cmd: c.SendMessage, token: str) -> c.SendMessage:
+        """The send with Meta's media id for its stored file (uploaded now if need be)."""
+        if self._uploads is None:
+            await self._fail(env, cmd, None, "this sender has no media store to upload from")
+        try:
+            meta_id = await self._uploads.meta_id(
+                cmd.organization_id, cmd.phone_number_id, token, cmd.message
+            )
+        except UploadRefused as exc:
+            await self._fail(env, cmd, None, str(exc))
+        message = cmd.message.model_copy(update={"media_id": meta_id})
+        return cmd.model_copy(update={"message": message})
 
     def _template(self, organization_id: str, cmd: c.SendMessage) -> TemplateConfig | None:
         number = self._config.number(cmd.phone_number_id)
@@ -395,7 +419,7 @@ class SenderHandler(PipelinedHandler):
 
     async def _fail(
         self, env: Envelope, cmd: c.SendMessage, outcome: Outcome | None, reason: str
-    ) -> None:
+    ) -> NoReturn:
         code = outcome.code if outcome else None
         await self._ledger.finish(
             cmd.outbound_id,

@@ -32,6 +32,9 @@ class OutboundMessage(_Model):
     media_type: str | None = None
     media_id: str | None = None
     media_url: str | None = None
+    # A file of the organization's media store (our media id): the sender uploads it to the
+    # number once and sends Meta's media id, reused until it expires.
+    media_file: str | None = None
     caption: str | None = None
     filename: str | None = None
     header: str | None = None

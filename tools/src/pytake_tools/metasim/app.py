@@ -53,7 +53,15 @@ def create_app(
     )
     sender = WebhookSender(settings, transport=webhook_transport)
     templates = TemplateStore(settings.waba_id)
-    endpoint = MessagesEndpoint(settings, state, templates)
+    media = MediaStore(settings.media_url_ttl_seconds)
+    endpoint = MessagesEndpoint(
+        settings,
+        state,
+        templates,
+        (lambda media_id, number: media.get(media_id, number) is not None)
+        if settings.check_media_ids
+        else None,
+    )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -72,7 +80,7 @@ def create_app(
     )
     app.state.sim = state
     app.state.webhooks = sender
-    media = app.state.media = MediaStore(settings.media_url_ttl_seconds)
+    app.state.media = media
     app.state.templates = templates
     app.include_router(control_router(settings, state, sender))
     for router in template_routers(settings, state, templates, sender):

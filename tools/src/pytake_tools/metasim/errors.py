@@ -158,3 +158,8 @@ def server_error(choice: int) -> MetaError:
 
 def gateway_timeout() -> MetaError:
     return MetaError(2, "The request timed out.", http_status=504)
+
+
+def upload_refused(details: str) -> MetaError:
+    """A file Meta will not take, or a media id a send names that the number cannot use."""
+    return MetaError(131053, details, message="(#131053) Media upload error")

@@ -11,6 +11,7 @@ refuse the call: Meta accepts it and reports 131047 later in a `failed` status w
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +24,7 @@ from pytake_tools.metasim.errors import (
     throughput,
     unknown_object,
     unknown_path,
+    upload_refused,
 )
 from pytake_tools.metasim.settings import SimulatorSettings
 from pytake_tools.metasim.state import SimState, new_wamid
@@ -55,13 +57,21 @@ def bearer_token(authorization: str | None) -> str | None:
     return token.strip()
 
 
+MEDIA_KINDS = ("image", "video", "audio", "document", "sticker")
+
+
 class MessagesEndpoint:
     def __init__(
-        self, settings: SimulatorSettings, state: SimState, templates: TemplateStore
+        self,
+        settings: SimulatorSettings,
+        state: SimState,
+        templates: TemplateStore,
+        media_known: Callable[[str, str], bool] | None = None,
     ) -> None:
         self._settings = settings
         self._state = state
         self._templates = templates
+        self._media_known = media_known  # (media id, phone_number_id) → usable by it
 
     async def handle(
         self, version: str, phone_number_id: str, token: str | None, raw: bytes
@@ -112,6 +122,11 @@ class MessagesEndpoint:
             return Outcome(200, {"success": True})
         if request.type == "template":
             self._templates.check_send(phone_number_id, parsed["template"])
+        if self._media_known is not None and request.type in MEDIA_KINDS:
+            media_id = (parsed.get(request.type) or {}).get("id")
+            if media_id and not self._media_known(str(media_id), phone_number_id):
+                # Not uploaded to this number, deleted or past Meta's 30 days.
+                raise upload_refused(f"Media id {media_id} is not available to this number.")
         if not state.allow_throughput(phone_number_id):
             raise throughput()
         recipient = request.input

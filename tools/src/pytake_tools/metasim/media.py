@@ -33,7 +33,13 @@ from fastapi import APIRouter, Body, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.datastructures import UploadFile
 
-from pytake_tools.metasim.errors import MetaError, bad_token, server_error, unknown_path
+from pytake_tools.metasim.errors import (
+    MetaError,
+    bad_token,
+    server_error,
+    unknown_path,
+    upload_refused,
+)
 from pytake_tools.metasim.graph import VERSION_RE, bearer_token
 from pytake_tools.metasim.settings import SimulatorSettings
 from pytake_tools.metasim.state import SimState
@@ -84,10 +90,6 @@ class MediaFile:
     @property
     def sha256(self) -> bytes:
         return hashlib.sha256(self.data).digest()
-
-
-def upload_refused(details: str) -> MetaError:
-    return MetaError(131053, details, message="(#131053) Media upload error")
 
 
 def media_not_found(media_id: str) -> MetaError:

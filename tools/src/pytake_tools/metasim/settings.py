@@ -85,6 +85,9 @@ class SimulatorSettings(BaseSettings, Faults):
     seed: int | None = None  # None = a different fault sequence every run
     max_records: int = Field(default=100_000, ge=1)
     media_url_ttl_seconds: float = Field(default=300.0, gt=0.0)  # Meta's: 5 minutes
+    # A send naming a media id not uploaded to (or received by) its number is refused with
+    # 131053, as Meta does; off only for tests of message shapes with made-up ids.
+    check_media_ids: bool = True
     log_level: str = "INFO"
 
     @field_validator("access_tokens", mode="before")

@@ -23,10 +23,17 @@ def message(run: Run, node: Node) -> Node | None:
     text = run.render(data.get("content"))
     media_type = str(data.get("mediaType") or "").lower()
     url = run.render(data.get("mediaUrl"))
-    if media_type not in MEDIA_TYPES or not url:
+    # A file uploaded to PyTake (`POST /api/v1/media`): the sender uploads it to Meta once.
+    stored = data.get("mediaFile")
+    stored = stored.strip() if isinstance(stored, str) else ""
+    if media_type not in MEDIA_TYPES or not (url or stored):
         return run.follow(node) if run.send(node.id, {"kind": "text", "text": text}) else None
     caption = run.render(data.get("caption")) or text
-    media: dict[str, Any] = {"kind": "media", "media_type": media_type, "media_url": url}
+    media: dict[str, Any] = {"kind": "media", "media_type": media_type}
+    if stored:
+        media["media_file"] = stored
+    else:
+        media["media_url"] = url
     if media_type in ("audio", "sticker"):
         # These carry no caption on WhatsApp: the text goes first, as a message of its own.
         if caption and not run.send(node.id, {"kind": "text", "text": caption}):
