@@ -14,6 +14,7 @@ import { ApiProvider, SessionProvider, useSession } from "./session";
 // The flow editor (React Flow, dagre) loads when a Flows page is first opened.
 const FlowsPage = lazy(() => import("./flow/editor/FlowsPage").then((m) => ({ default: m.FlowsPage })));
 const FlowEditorPage = lazy(() => import("./flow/editor/FlowEditor").then((m) => ({ default: m.FlowEditorPage })));
+const TemplatesPage = lazy(() => import("./templates/TemplatesPage").then((m) => ({ default: m.TemplatesPage })));
 
 function Section({ children }: { children: ReactNode }) {
   return (
@@ -50,6 +51,7 @@ function Gate() {
       <Routes>
         <Route path="/flows" element={<Section><FlowsPage /></Section>} />
         <Route path="/flows/:flowId" element={<Section><FlowEditorPage /></Section>} />
+        <Route path="/templates" element={<Section><TemplatesPage /></Section>} />
         <Route path="/analytics" element={<Section><AnalyticsPage /></Section>} />
         <Route path="/replay/:number/:phone" element={<Section><ReplayPage /></Section>} />
         <Route path="*" element={<Workspace />} />

@@ -118,6 +118,9 @@ function Sections() {
       <NavLink to="/flows" className={({ isActive }) => `section-link ${isActive ? "is-current" : ""}`}>
         Flows
       </NavLink>
+      <NavLink to="/templates" className={({ isActive }) => `section-link ${isActive ? "is-current" : ""}`}>
+        Templates
+      </NavLink>
       <NavLink to="/analytics" className={({ isActive }) => `section-link ${isActive ? "is-current" : ""}`}>
         Analytics
       </NavLink>
