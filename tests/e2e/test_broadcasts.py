@@ -176,9 +176,10 @@ async def test_templates_sync_and_a_5000_recipient_broadcast_keeps_the_tier(stac
         f"counts {counts}, {elapsed:.0f}s overall"
     )
     # The runner publishes at 0.8 x the tier (a 0.25 s burst); the sender paces the number at
-    # the tier with a bucket of a second, so a backlog it catches up on can reach tier + burst.
+    # the tier with a tenth of a second of burst, so no second, a backlog's catch-up included,
+    # goes past 1.1 x the tier (and a little for the simulator's clock reading the arrivals).
     assert long_run <= TIER * 0.8 * 1.05
-    assert busiest <= TIER * 1.25
+    assert busiest <= TIER * 1.12
     assert len({s["to"] for s in sends}) == len(sends)  # nobody twice, through the kill -9
     assert counts["skipped"] == 50
     assert counts["accepted"] + counts["failed"] + counts["skipped"] == RECIPIENTS

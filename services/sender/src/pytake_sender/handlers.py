@@ -81,6 +81,7 @@ class Pacing:
 
 
 SOURCE = "pytake-sender"
+NUMBER_BURST_S = 0.1
 
 
 class RetryableSend(TransientError):
@@ -236,7 +237,10 @@ class SenderHandler(PipelinedHandler):
         mps = float((number.messages_per_second if number else None) or self._pacing.mps)
         mps = share(mps, len(self._owned), self._topics.partitions)
         now = self._clock()
-        wait = self._buckets.reserve(f"number:{number_id}", now, mps, max(1.0, mps))
+        # A tenth of a second of burst: in any second the number sends at most 1.1 times its
+        # rate, also while a backlog (a campaign, a recovery) drains.
+        burst = max(1.0, mps * NUMBER_BURST_S)
+        wait = self._buckets.reserve(f"number:{number_id}", now, mps, burst)
         if (data.get("message") or {}).get("kind") != "mark_read":
             wait = max(
                 wait,
