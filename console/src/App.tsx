@@ -14,6 +14,8 @@ import { ApiProvider, SessionProvider, useSession } from "./session";
 // The flow editor (React Flow, dagre) loads when a Flows page is first opened.
 const FlowsPage = lazy(() => import("./flow/editor/FlowsPage").then((m) => ({ default: m.FlowsPage })));
 const FlowEditorPage = lazy(() => import("./flow/editor/FlowEditor").then((m) => ({ default: m.FlowEditorPage })));
+const BroadcastsPage = lazy(() => import("./broadcasts/BroadcastsPage").then((m) => ({ default: m.BroadcastsPage })));
+const BroadcastPage = lazy(() => import("./broadcasts/BroadcastPage").then((m) => ({ default: m.BroadcastPage })));
 const TemplatesPage = lazy(() => import("./templates/TemplatesPage").then((m) => ({ default: m.TemplatesPage })));
 
 function Section({ children }: { children: ReactNode }) {
@@ -52,6 +54,8 @@ function Gate() {
         <Route path="/flows" element={<Section><FlowsPage /></Section>} />
         <Route path="/flows/:flowId" element={<Section><FlowEditorPage /></Section>} />
         <Route path="/templates" element={<Section><TemplatesPage /></Section>} />
+        <Route path="/broadcasts" element={<Section><BroadcastsPage /></Section>} />
+        <Route path="/broadcasts/:broadcastId" element={<Section><BroadcastPage /></Section>} />
         <Route path="/analytics" element={<Section><AnalyticsPage /></Section>} />
         <Route path="/replay/:number/:phone" element={<Section><ReplayPage /></Section>} />
         <Route path="*" element={<Workspace />} />

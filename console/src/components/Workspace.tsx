@@ -121,6 +121,9 @@ function Sections() {
       <NavLink to="/templates" className={({ isActive }) => `section-link ${isActive ? "is-current" : ""}`}>
         Templates
       </NavLink>
+      <NavLink to="/broadcasts" className={({ isActive }) => `section-link ${isActive ? "is-current" : ""}`}>
+        Broadcasts
+      </NavLink>
       <NavLink to="/analytics" className={({ isActive }) => `section-link ${isActive ? "is-current" : ""}`}>
         Analytics
       </NavLink>
