@@ -247,6 +247,17 @@ export class ApiClient {
   post<T>(path: string, body?: unknown, query?: Query): Promise<T> {
     return this.request<T>("POST", path, { body: body ?? {}, query });
   }
+
+  /** A multipart upload (the browser sets the boundary). */
+  async upload<T>(path: string, form: FormData): Promise<T> {
+    const response = await this.fetch(path, {
+      method: "POST",
+      headers: { Accept: "application/json" },
+      body: form,
+    });
+    if (!response.ok) throw await errorOf(response);
+    return (await response.json()) as T;
+  }
 }
 
 /** A person-readable sentence for an error from the API (never its raw JSON). */

@@ -7,6 +7,7 @@ import { NODE_LABEL, OPERATORS, RESPONSE_TYPES, isNodeType } from "./catalogue";
 import { CheckField, JsonField, NumberField, SelectField, TextField } from "./fields";
 import type { FieldIssue } from "./fields";
 import { edgesFrom, sourceHandles } from "./handles";
+import { MediaUpload } from "./MediaUpload";
 import { MAX_BUTTONS, MAX_BUTTON_TITLE, MAX_LIST_ROWS, MAX_ROW_TITLE, MAX_TEXT, limitIssues, rowCount } from "./limits";
 
 type Data = Record<string, unknown>;
@@ -51,7 +52,7 @@ export function NodeForm({ document: doc, node, issues, readOnly, onData, onConn
     onData({ ...data, [key]: items(data[key]).filter((_, i) => i !== index) }, `${node.id}:${key}-${Date.now()}`);
   const common = { readOnly };
 
-  const text = (label: string, key: string, opts: { max?: number; multiline?: boolean } = {}) => (
+  const text = (label: string, key: string, opts: { max?: number; multiline?: boolean; hint?: string } = {}) => (
     <TextField label={label} value={data[key]} onChange={(v) => set(key, v)} issues={at(key)} {...opts} {...common} />
   );
 
@@ -74,7 +75,9 @@ export function NodeForm({ document: doc, node, issues, readOnly, onData, onConn
               options={[{ value: "", label: "None (text)" }, "image", "video", "document", "audio"]} {...common} />
             {Boolean(data.mediaType) && (
               <>
-                {text("Media URL", "mediaUrl")}
+                {text("Media URL", "mediaUrl", { hint: "A public link, or leave it empty and send a stored file." })}
+                {text("Media file", "mediaFile", { hint: "A file kept by PyTake: uploaded to WhatsApp once, then reused." })}
+                {!readOnly && <MediaUpload onUploaded={(id) => set("mediaFile", id)} />}
                 {text("Caption", "caption", { max: MAX_TEXT, multiline: true })}
                 {data.mediaType === "document" && text("Filename", "filename")}
               </>

@@ -192,3 +192,34 @@ describe("flow editor", () => {
     expect(screen.getByRole("button", { name: "Validate" })).toBeInTheDocument();
   });
 });
+
+describe("a message node's stored file", () => {
+  it("uploads a file to the media store and sends it by its id", async () => {
+    const u = userEvent.setup();
+    let sent: unknown = null;
+    const withMessage = {
+      ...FLOW,
+      canvas_data: {
+        nodes: [
+          { id: "start", type: "start", position: { x: 0, y: 0 }, data: {} },
+          { id: "menu", type: "message", position: { x: 0, y: 200 }, data: { content: "Our menu", mediaType: "image" } },
+        ],
+        edges: [{ source: "start", target: "menu" }],
+      },
+    };
+    open("org_admin", {
+      "/flows/flow-1": withMessage,
+      "POST /media": (init: RequestInit) => {
+        sent = init.body;
+        return { id: "3f1b2c4d-0000-4000-8000-000000000001", mime_type: "image/png", size: 4 };
+      },
+    });
+    await u.click(await screen.findByTestId("node-menu"));
+    const file = new File([new Uint8Array([137, 80, 78, 71])], "menu.png", { type: "image/png" });
+    await u.upload(screen.getByLabelText("Upload a file"), file);
+    expect(await screen.findByText("Uploaded menu.png.")).toBeInTheDocument();
+    expect(sent).toBeInstanceOf(FormData);
+    expect(screen.getByLabelText("Media file")).toHaveValue("3f1b2c4d-0000-4000-8000-000000000001");
+    expect(screen.getByText("Unsaved changes")).toBeInTheDocument();
+  });
+});
