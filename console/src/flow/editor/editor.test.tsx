@@ -214,7 +214,7 @@ describe("a message node's stored file", () => {
         return { id: "3f1b2c4d-0000-4000-8000-000000000001", mime_type: "image/png", size: 4 };
       },
     });
-    await u.click(await screen.findByTestId("node-menu"));
+    fireEvent.click(await screen.findByTestId("node-menu"));
     const file = new File([new Uint8Array([137, 80, 78, 71])], "menu.png", { type: "image/png" });
     await u.upload(screen.getByLabelText("Upload a file"), file);
     expect(await screen.findByText("Uploaded menu.png.")).toBeInTheDocument();
