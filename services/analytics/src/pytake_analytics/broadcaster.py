@@ -77,12 +77,23 @@ class Broadcaster:
                         try:
                             await self._lead()
                         finally:
-                            await leader.execute("SELECT pg_advisory_unlock($1)", _LEADER)
+                            await self._unlock(leader)
             except Exception as exc:
                 if not is_transient(exc):
                     raise
                 log.warning("broadcasts wait for the environment: %r", exc)
             await self._pause(1.0)
+
+    @staticmethod
+    async def _unlock(leader: asyncpg.Connection) -> None:
+        """Give the lead up. A connection the database dropped (a restart) took the lock with
+        its session; one that cannot unlock for another reason is closed, which ends it too."""
+        try:
+            await leader.execute("SELECT pg_advisory_unlock($1)", _LEADER)
+        except (asyncpg.InterfaceError, asyncpg.PostgresError, OSError) as exc:
+            log.warning("broadcasts: leaving the lead with the connection: %r", exc)
+            with contextlib.suppress(asyncpg.InterfaceError):
+                leader.terminate()
 
     async def _pause(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
