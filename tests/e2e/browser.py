@@ -1,10 +1,8 @@
-"""What the console's browser tests share: Chromium, screenshots, logging in, waiting."""
+"""What the console's browser tests share: Chromium, screenshots, logging in."""
 
 from __future__ import annotations
 
-import asyncio
 import shutil
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,15 +22,6 @@ CHROMIUM_ARGS = [
 ]
 # Generous: two cores run six services, a broker, a database and a browser.
 SLOW = 30_000
-
-
-async def until(check: Callable[[], Awaitable[Any]], timeout: float = 45) -> Any:
-    async with asyncio.timeout(timeout):
-        while True:
-            found = await check()
-            if found:
-                return found
-            await asyncio.sleep(0.3)
 
 
 class Shots:

@@ -24,7 +24,8 @@ from playwright.async_api import async_playwright, expect
 from pytake_tools.stack import Stack, StackConfig
 from pytake_tools.webhooks import signed, text_webhook
 
-from .browser import CHROMIUM, CHROMIUM_ARGS, DIST, SHOTS, SLOW, Shots, login, new_page, until
+from .browser import CHROMIUM, CHROMIUM_ARGS, DIST, SHOTS, SLOW, Shots, login, new_page
+from .waiting import until
 
 pytestmark = pytest.mark.e2e
 

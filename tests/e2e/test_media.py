@@ -7,7 +7,6 @@ while delays the fetch and loses nothing."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,8 @@ import httpx
 import pytest
 
 from pytake_tools.stack import Stack
+
+from .waiting import until
 
 pytestmark = pytest.mark.e2e
 
@@ -26,15 +27,6 @@ LINK_TTL_S = 4
 def stack_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     data = tmp_path_factory.mktemp("data")
     return {"PYTAKE_DATA_DIR": str(data), "MEDIA_LINK_TTL_S": str(LINK_TTL_S)}
-
-
-async def _until(check: Callable[[], Awaitable[Any]], timeout: float = 45) -> Any:
-    async with asyncio.timeout(timeout):
-        while True:
-            found = await check()
-            if found:
-                return found
-            await asyncio.sleep(0.3)
 
 
 async def _login(client: httpx.AsyncClient, api: str, email: str, password: str) -> dict[str, str]:
@@ -78,7 +70,7 @@ async def test_a_contacts_photo_is_stored_and_shown_with_a_short_lived_link(
             found = [m["media"] for m in r.json()["messages"] if m.get("media")]
             return found[0] if found and found[0]["status"] == "stored" else None
 
-        media = await _until(photo)
+        media = await until(photo)
         assert (media["kind"], media["caption"], media["mime_type"]) == (
             "image",
             "my cat",
@@ -117,7 +109,7 @@ async def test_meta_failing_on_media_delays_the_fetch_and_loses_nothing(stack: S
             return found[0] if r.status_code == 200 and found else None
 
         # The conversation runs on (the bot's greeting goes out) while the fetch waits.
-        replies = await _until(lambda: _sim_texts(client, sim, "5511955554444"), timeout=30)
+        replies = await until(lambda: _sim_texts(client, sim, "5511955554444"), timeout=30)
         assert replies
         await asyncio.sleep(3)
         assert (await media_of() or {}).get("status") == "pending"
@@ -127,7 +119,7 @@ async def test_meta_failing_on_media_delays_the_fetch_and_loses_nothing(stack: S
             media = await media_of()
             return media if media and media["status"] == "stored" else None
 
-        media = await _until(stored)
+        media = await until(stored)
         served = await client.get(media["url"])
         assert served.content == await _meta_bytes(client, stack, sent.json()["media_id"])
 

@@ -13,18 +13,11 @@ import pytest
 from pytake_tools.stack import Stack
 from pytake_tools.webhooks import signed, text_webhook
 
+from .waiting import until
+
 pytestmark = pytest.mark.e2e
 
 NUMBER = "100000000000001"
-
-
-async def _until(check: Any, timeout: float = 45) -> Any:
-    async with asyncio.timeout(timeout):
-        while True:
-            found = await check()
-            if found:
-                return found
-            await asyncio.sleep(0.3)
 
 
 async def test_a_flow_published_through_the_api_runs_for_the_next_new_conversation(
@@ -79,7 +72,7 @@ async def test_a_flow_published_through_the_api_runs_for_the_next_new_conversati
             )
             return [m for m in r.json()["messages"] if m["body"].get("to") == f"+{wa_id}"]
 
-        [sent] = await _until(reply)
+        [sent] = await until(reply)
         assert sent["body"]["text"]["body"] == f"v-{tag} hi Lin"
 
         async def projected() -> dict[str, Any] | None:
@@ -90,7 +83,7 @@ async def test_a_flow_published_through_the_api_runs_for_the_next_new_conversati
             statuses = [m["status"] for m in detail["messages"] if m["direction"] == "out"]
             return detail if statuses and statuses[-1] in ("delivered", "read") else None
 
-        detail = await _until(projected)
+        detail = await until(projected)
         assert detail["current_state"]["flow"] == {"id": flow, "version": 1}
         assert detail["current_state"]["execution_path"] == ["start", "greet"]
         assert [(m["direction"], m["text"]) for m in detail["messages"]] == [

@@ -4,7 +4,8 @@ organization's. Against the Meta simulator and the real database."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -30,23 +31,39 @@ def _photo(media_file: str = FILE) -> dict[str, Any]:
     return {"kind": "media", "media_type": "image", "media_file": media_file, "caption": "Menu"}
 
 
-def _uploads(base_url: str, pool: asyncpg.Pool, root: Path) -> MediaUploads:
-    return MediaUploads(pool, LocalStorage(root), MediaGraph(base_url, GRAPH_VERSION, 5.0))
+@pytest.fixture
+def sending(
+    simulator: Any,
+    make_handler: Callable[..., SenderHandler],
+    sender_pool: asyncpg.Pool,
+    tmp_path: Path,
+) -> Callable[[str], AbstractAsyncContextManager[tuple[str, SenderHandler]]]:
+    """`async with sending(org) as (base_url, handler)`: the file FILE kept in `org`'s media,
+    the simulator, and a handler that uploads from that media store."""
+
+    @asynccontextmanager
+    async def run(org: str) -> AsyncIterator[tuple[str, SenderHandler]]:
+        await LocalStorage(tmp_path).put(storage_key(org, FILE), sample_jpeg(), "image/jpeg")
+        async with simulator() as (base_url, graph):
+            media = MediaGraph(base_url, GRAPH_VERSION, 5.0)
+            uploads = MediaUploads(sender_pool, LocalStorage(tmp_path), media)
+            try:
+                yield base_url, make_handler(graph, uploads=uploads)
+            finally:
+                await media.close()
+
+    return run
 
 
 async def test_a_stored_file_is_uploaded_once_and_its_media_id_reused(
-    simulator: Any,
-    make_handler: Callable[..., SenderHandler],
+    sending: Any,
     command: Callable[..., Any],
     record: Callable[..., Record],
     probe: Any,
     sender_pool: asyncpg.Pool,
     tmp_path: Path,
 ) -> None:
-    photo = sample_jpeg()
-    await LocalStorage(tmp_path).put(storage_key("org-1", FILE), photo, "image/jpeg")
-    async with simulator() as (base_url, graph):
-        handler = make_handler(graph, uploads=_uploads(base_url, sender_pool, tmp_path))
+    async with sending("org-1") as (base_url, handler):
         await handler.handle(record(command("out-1", **_photo())))
         await handler.handle(record(command("out-2", **_photo()), offset=1))
         calls = await probe.calls(base_url)
@@ -57,23 +74,20 @@ async def test_a_stored_file_is_uploaded_once_and_its_media_id_reused(
                 f"/{GRAPH_VERSION}/{first['id']}", headers={"Authorization": f"Bearer {TOKEN}"}
             )
             assert info.json()["mime_type"] == "image/jpeg"
-            assert int(info.json()["file_size"]) == len(photo)
+            stored = await LocalStorage(tmp_path).get(storage_key("org-1", FILE))
+            assert stored is not None and int(info.json()["file_size"]) == len(stored)
     rows = await sender_pool.fetch("SELECT * FROM sender.media_uploads")
     assert [(r["media_file"], r["meta_media_id"]) for r in rows] == [(FILE, first["id"])]
 
 
 async def test_a_media_id_meta_forgot_is_uploaded_again(
-    simulator: Any,
-    make_handler: Callable[..., SenderHandler],
+    sending: Any,
     command: Callable[..., Any],
     record: Callable[..., Record],
     probe: Any,
     sender_pool: asyncpg.Pool,
-    tmp_path: Path,
 ) -> None:
-    await LocalStorage(tmp_path).put(storage_key("org-1", FILE), sample_jpeg(), "image/jpeg")
-    async with simulator() as (base_url, graph):
-        handler = make_handler(graph, uploads=_uploads(base_url, sender_pool, tmp_path))
+    async with sending("org-1") as (base_url, handler):
         await handler.handle(record(command("out-1", **_photo())))
         [sent] = await probe.calls(base_url)
         old = sent["body"]["image"]["id"]
@@ -94,18 +108,13 @@ async def test_a_media_id_meta_forgot_is_uploaded_again(
 
 
 async def test_a_file_not_in_the_organizations_media_fails_the_send_with_the_reason(
-    simulator: Any,
-    make_handler: Callable[..., SenderHandler],
+    sending: Any,
     command: Callable[..., Any],
     record: Callable[..., Record],
     probe: Any,
-    sender_pool: asyncpg.Pool,
-    tmp_path: Path,
 ) -> None:
     # Another organization's file, under its own prefix: not reachable from org-1's send.
-    await LocalStorage(tmp_path).put(storage_key("org-2", FILE), sample_jpeg(), "image/jpeg")
-    async with simulator() as (base_url, graph):
-        handler = make_handler(graph, uploads=_uploads(base_url, sender_pool, tmp_path))
+    async with sending("org-2") as (base_url, handler):
         with pytest.raises(InvalidInput, match="no media file"):
             await handler.handle(record(command("out-1", **_photo())))
         assert await probe.calls(base_url) == []
