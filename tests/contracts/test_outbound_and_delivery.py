@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from pytake_analytics.domain.deliveries import from_delivery
+from pytake_sender.deliveries import delivery_record
 from pytake_sender.domain.requests import build_body
-from pytake_sender.handlers import delivery_record
 from pytake_shared.contracts import delivery, outbound
 from pytake_shared.envelope import Envelope
 

@@ -41,6 +41,7 @@ from prometheus_client import Counter
 from pytake_sender.adapters.graph import GraphClient, MetaUnreachable
 from pytake_sender.adapters.ledger import OutboundLedger
 from pytake_sender.adapters.uploads import MediaUploads, UploadRefused
+from pytake_sender.deliveries import delivery_record
 from pytake_sender.domain.outcomes import Outcome, classify
 from pytake_sender.domain.pacing import Buckets, share
 from pytake_sender.domain.requests import UnsendableError, build_body
@@ -52,7 +53,7 @@ from pytake_shared import contracts as c
 from pytake_shared import tracing
 from pytake_shared.config import ConfigView, TemplateConfig
 from pytake_shared.contracts import delivery, outbound
-from pytake_shared.envelope import Envelope, deterministic_id
+from pytake_shared.envelope import Envelope
 from pytake_shared.errors import InvalidInput, TransientError
 from pytake_shared.faults import is_transient
 from pytake_shared.kafka import PipelinedHandler, Producer, Record
@@ -80,7 +81,6 @@ class Pacing:
     resend_unconfirmed: bool = False  # after that wait: indefinite (False) or send again
 
 
-SOURCE = "pytake-sender"
 NUMBER_BURST_S = 0.1
 
 
@@ -352,16 +352,12 @@ class SenderHandler(PipelinedHandler):
 
     async def _uploaded(self, env: Envelope, cmd: c.SendMessage, token: str) -> c.SendMessage:
         """The send with Meta's media id for its stored file (uploaded now if need be)."""
-        if self._uploads is None:
-            await self._fail(env, cmd, None, "this sender has no media store to upload from")
         try:
-            meta_id = await self._uploads.meta_id(
-                cmd.organization_id, cmd.phone_number_id, token, cmd.message
-            )
+            if self._uploads is None:
+                raise UploadRefused("this sender has no media store to upload from")
+            return await self._uploads.with_media_id(cmd, token)
         except UploadRefused as exc:
             await self._fail(env, cmd, None, str(exc))
-        message = cmd.message.model_copy(update={"media_id": meta_id})
-        return cmd.model_copy(update={"message": message})
 
     def _template(self, organization_id: str, cmd: c.SendMessage) -> TemplateConfig | None:
         number = self._config.number(cmd.phone_number_id)
@@ -446,19 +442,3 @@ class SenderHandler(PipelinedHandler):
         await self._producer.send(
             self._topics.wa_delivery, delivery_record(cause, cmd, state, **fields)
         )
-
-
-def delivery_record(
-    cause: Envelope, cmd: outbound.SendMessage, state: type[delivery.Delivery], **fields: Any
-) -> Envelope:
-    """What became of `cmd`, as its wa.delivery.v1 record (one id per state and attempt)."""
-    record = state(outbound_id=cmd.outbound_id, phone_number_id=cmd.phone_number_id, **fields)
-    kind = delivery.type_of(record)
-    return Envelope.new(
-        kind,
-        id=deterministic_id("sender", kind, cmd.outbound_id, str(fields.get("attempt", ""))),
-        source=SOURCE,
-        subject=cause.subject,
-        causation=cause,
-        data=delivery.payload(record),
-    )

@@ -15,7 +15,7 @@ import asyncpg
 from pytake_sender.adapters.media_graph import MediaGraph, MediaRefused
 from pytake_sender.domain.uploads import mime_of, reusable, upload_name
 from pytake_shared.contracts.media import storage_key
-from pytake_shared.contracts.outbound import OutboundMessage
+from pytake_shared.contracts.outbound import OutboundMessage, SendMessage
 from pytake_shared.errors import PyTakeError
 from pytake_shared.media_storage import MediaStorage
 
@@ -66,6 +66,13 @@ class MediaUploads:
             meta_media_id,
         )
         return meta_media_id
+
+    async def with_media_id(self, cmd: SendMessage, token: str) -> SendMessage:
+        """`cmd` with Meta's media id for its stored file."""
+        meta_id = await self.meta_id(cmd.organization_id, cmd.phone_number_id, token, cmd.message)
+        return cmd.model_copy(
+            update={"message": cmd.message.model_copy(update={"media_id": meta_id})}
+        )
 
     async def forget(self, phone_number_id: str, media_file: str) -> None:
         """Meta no longer knows the id: the next send uploads the file again."""
