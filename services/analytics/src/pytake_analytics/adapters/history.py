@@ -22,8 +22,9 @@ from pytake_shared.history import Entry
 from pytake_shared.kafka.reader import ReplayError, TopicReader
 from pytake_shared.topics import Topics
 
-# A partition with no new record for this long has been read to its end.
-IDLE_TIMEOUT_S = 0.5
+# A partition with no new record for this long has been read to its end (only reached when an
+# end offset is one no record reaches, e.g. a transaction marker); short, it cut reads under load.
+IDLE_TIMEOUT_S = 3.0
 
 
 class ReadSlots:
