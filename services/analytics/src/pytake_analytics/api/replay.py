@@ -12,6 +12,7 @@ out; the flows a re-run may use are that organization's.
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -135,8 +136,10 @@ async def replay_conversation(
     row, mine = await _target(ctx, user, phone, number)
     key = row["key"]
     events, _ = await _read(ctx, row, commands=False)
-    chosen, known = _chosen(history.fold(key, events), mine, conversation_id)
-    steps = history.fold(key, events, chosen)
+    every = history.fold(key, events)  # folded once: the chosen conversation's are a slice
+    chosen, known = _chosen(every, mine, conversation_id)
+    theirs = (step for step in every if step.conversation_id == chosen)
+    steps = [replace(step, number=n) for n, step in enumerate(theirs, start=1)]
     last = steps[-1].after
     return ReplayOut(
         key=key,
