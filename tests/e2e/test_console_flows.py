@@ -85,9 +85,9 @@ async def test_a_flow_built_on_the_canvas_runs_in_the_simulator_then_for_real_an
             r = await http.post(stack.webhook_url, content=body, headers=headers)
             assert r.status_code == 200, r.text
 
-        async def sent_to_contact() -> list[dict[str, Any]]:
+        async def sent_to_contact(to: str = wa_id) -> list[dict[str, Any]]:
             r = await http.get(sim, params={"phone_number_id": NUMBER})
-            return [m["body"] for m in r.json()["messages"] if m["body"].get("to") == f"+{wa_id}"]
+            return [m["body"] for m in r.json()["messages"] if m["body"].get("to") == f"+{to}"]
 
         def says(body: dict[str, Any]) -> str:
             if body.get("type") == "interactive":
@@ -174,15 +174,25 @@ async def test_a_flow_built_on_the_canvas_runs_in_the_simulator_then_for_real_an
                 r = await http.put(f"{api}/flows/{flow_id}", json={"is_main": True}, headers=root)
                 assert r.status_code == 200, r.text
 
-                async def asked() -> bool:
-                    sent = await sent_to_contact()
-                    if any(says(b) == ASK for b in sent):
-                        return True
-                    # The executor may still run the previous main flow for a moment.
-                    await contact_sends(text_webhook(NUMBER, wa_id, "hi", name="Lin"))
-                    return False
+                async def new_flow_answers() -> bool:
+                    # The executor may still run the previous main flow for a moment: a throwaway
+                    # contact per probe, so the contact under test writes once, to the new flow
+                    # (repeated messages in one conversation would be invalid answers under load).
+                    probe = "55118" + str(uuid.uuid4().int)[:8]
+                    await contact_sends(text_webhook(NUMBER, probe, "hi", name="Probe"))
+                    try:
+                        sent = await until(lambda: sent_to_contact(probe), timeout=20)
+                    except TimeoutError:
+                        return False
+                    return any(says(b) == ASK for b in sent)
 
-                await until(asked, timeout=60)
+                await until(new_flow_answers, timeout=120)
+                await contact_sends(text_webhook(NUMBER, wa_id, "hi", name="Lin"))
+
+                async def asked() -> bool:
+                    return any(says(b) == ASK for b in await sent_to_contact())
+
+                await until(asked)
                 sent = await sent_to_contact()
                 buttons = next(b for b in sent if says(b) == ASK)["interactive"]["action"]
                 assert [b["reply"]["title"] for b in buttons["buttons"]] == ["Small", "Large"]
