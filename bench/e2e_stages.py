@@ -19,7 +19,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from bench.e2e_load import Sample
 from pytake_shared import contracts as c
@@ -204,3 +204,24 @@ def top_frames(
         for frame in set(frames):
             anywhere[frame] += n
     return total, own.most_common(limit), anywhere.most_common(limit)
+
+
+async def topic_ends(bootstrap: str, topics: Topics) -> dict[str, int]:
+    """Each topic's end offsets summed over its partitions (records produced so far; the dev
+    broker may count a partition's last batch as one record, so this is a lower bound)."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
+    await consumer.start()
+    try:
+        names = [name for name, _spec in topics.all()]
+        parts = [
+            TopicPartition(name, p)
+            for name in names
+            for p in sorted(consumer.partitions_for_topic(name) or ())
+        ]
+        ends = await consumer.end_offsets(parts) if parts else {}
+    finally:
+        await consumer.stop()
+    out: Counter[str] = Counter()
+    for tp, end in ends.items():
+        out[tp.topic] += end
+    return dict(out)

@@ -32,7 +32,7 @@ from pathlib import Path
 import orjson
 
 from bench.e2e import _cpu_groups, percentile, profile_report
-from bench.e2e_stages import CpuMeter
+from bench.e2e_stages import CpuMeter, topic_ends
 from bench.lean_http import LeanClient, LeanServer
 from pytake_tools.stack import Stack, StackConfig
 
@@ -330,6 +330,7 @@ async def run(opts: Options) -> list[Row]:
                 for name in opts.profile
                 if name in stack.processes
             }
+            ends = await topic_ends(stack.bootstrap, stack.topics)
             meter.start()
             t0 = time.monotonic()
             await bench.load(current, opts.duration_s, contacts)
@@ -344,6 +345,18 @@ async def run(opts: Options) -> list[Row]:
             rows.append(_row(current, opts.duration_s, elapsed, cpu))
             print(table(rows[-1:]).splitlines()[-1] if len(rows) > 1 else table(rows), flush=True)
             total_in += len(current.sent)
+            after = await topic_ends(stack.bootstrap, stack.topics)
+            per = {t: (n - ends.get(t, 0)) / max(len(current.sent), 1) for t, n in after.items()}
+            print(
+                "  records per inbound message: "
+                + ", ".join(
+                    f"{t.removeprefix(stack.config.namespace + '.')} {v:.1f}"
+                    for t, v in sorted(per.items())
+                    if v >= 0.05
+                )
+                + f"; total {sum(per.values()):.1f}",
+                flush=True,
+            )
             print(
                 f"  RSS MiB after {total_in} inbound messages: "
                 + ", ".join(f"{n} {mb:.0f}" for n, mb in sorted(meter.rss_mb().items())),
