@@ -20,6 +20,8 @@
   ingress acknowledgement and CPU ms per inbound message per process (see `bench/echo.py`).
 - `tracing` (not in the default set): one consumer hop's cost with OpenTelemetry off (the
   default) and on, against the same hop without tracing calls.
+- `memory` (not in the default set): the router's and the sender's per-contact windows fed a
+  million distinct contacts (`--memory-contacts`): time per call, worst call, what is held.
 - `e2e` (not in the default set): the whole system, signed webhooks in, Graph API calls out,
   for the pizza flow: offered vs achieved msgs/s, latency p50/p95/p99, per-stage split, CPU per
   process; `--rate R [R ...]`, `--contacts`, `--duration`, `--find-max`, `--profile SERVICE`
@@ -36,6 +38,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from bench import e2e, echo, graph_client
+from bench import memory as bench_memory
 from bench import tracing as bench_tracing
 from bench.executor import run as run_executor
 from bench.ingress_auth import run as run_webhook_auth
@@ -139,6 +142,7 @@ def main() -> None:
     parser.add_argument("names", nargs="*", default=["normalize", "pipeline", "executor", "sender"])
     parser.add_argument("-n", type=int, default=20_000)
     parser.add_argument("--graph-concurrency", type=int, default=50)
+    parser.add_argument("--memory-contacts", type=int, default=1_000_000)
     e2e.add_arguments(parser)
     echo.add_arguments(parser)
     args = parser.parse_args()
@@ -164,6 +168,7 @@ def main() -> None:
         "recovery": run_recovery,
         "graph-client": lambda: graph_client.run(min(args.n, 5000), args.graph_concurrency),
         "tracing": lambda: bench_tracing.run(min(args.n, 20_000)),
+        "memory": lambda: bench_memory.run(args.memory_contacts),
     }
     rows: list[Row] = []
     for name in args.names:

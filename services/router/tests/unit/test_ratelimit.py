@@ -75,3 +75,27 @@ def test_evicting_idle_contacts_never_changes_a_decision(
     for key, gap in stream:
         now += gap
         assert tight.check(key, now, limit) == roomy.check(key, now, limit)
+
+
+def test_many_live_contacts_are_swept_rarely_not_on_every_new_one() -> None:
+    """Past its nominal size with every window live, a sweep frees nothing: sweeping on each
+    new contact would walk the whole map per message (a stall of the shared router)."""
+    limiter = RateLimiter(max_keys=100)
+    sweeps = 0
+    evict = limiter._evict
+
+    def counted(now: int) -> None:
+        nonlocal sweeps
+        sweeps += 1
+        evict(now)
+
+    limiter._evict = counted  # type: ignore[method-assign]
+    for i in range(10_000):
+        assert limiter.check(f"contact-{i}", T0, 5).allowed  # all within one window
+    assert len(limiter._seen) == 10_000  # live windows are kept: decisions never change
+    assert sweeps <= 7  # 100, 200, 400, ... 6,400: doubling, not one per contact
+    for i in range(10_000):  # a minute later, new contacts: the old windows go at the next sweep
+        limiter.check(f"late-{i}", T0 + 61, 5)
+        if sweeps == 8:
+            break
+    assert sweeps == 8 and len(limiter._seen) == i + 1  # only the late ones

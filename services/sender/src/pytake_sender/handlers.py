@@ -31,6 +31,7 @@ import asyncio
 import logging
 import random
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NoReturn
@@ -128,10 +129,12 @@ class SenderHandler(PipelinedHandler):
         # Per partition: a partition that moves away takes that knowledge with it, since its new
         # owner may send meanwhile.
         self._unsent: dict[str, TopicPartition] = {}
-        self._closed: dict[str, float] = {}  # conversations closed lately, when
+        # Conversations closed lately, oldest first: at most an hour's and CLOSED_KEPT of them.
+        self._closed: OrderedDict[str, float] = OrderedDict()
         self._owned: set[TopicPartition] = set()  # of wa.outbound.v1: this instance's share
 
     CLOSED_KEPT_S = 3600.0
+    CLOSED_KEPT = 100_000
 
     async def submit(self, record: Record, park: ParkFn) -> asyncio.Future[bool]:
         self._park = park
@@ -148,8 +151,10 @@ class SenderHandler(PipelinedHandler):
         now = self._clock()
         if isinstance(conversation, str) and conversation:
             self._closed[conversation] = now
-        if len(self._closed) > 10_000:
-            self._closed = {k: t for k, t in self._closed.items() if now - t < self.CLOSED_KEPT_S}
+            self._closed.move_to_end(conversation)
+        closed, kept = self._closed, (self.CLOSED_KEPT, self.CLOSED_KEPT_S)
+        while closed and (len(closed) > kept[0] or now - next(iter(closed.values())) >= kept[1]):
+            closed.popitem(last=False)
         return True
 
     @property

@@ -73,3 +73,24 @@ def test_maintenance_waits_a_minute_and_attempts_are_bounded() -> None:
     policy = RetryPolicy(max_attempts=3)
     assert policy.delay(1, MAINTENANCE, None, 0, random.Random()) == 60.0
     assert not policy.gives_up(2) and policy.gives_up(3)
+
+
+def test_buckets_in_use_are_swept_rarely_not_on_every_new_contact() -> None:
+    buckets = Buckets(max_keys=100)
+    sweeps = 0
+    evict = buckets._evict
+
+    def counted(now: float) -> None:
+        nonlocal sweeps
+        sweeps += 1
+        evict(now)
+
+    buckets._evict = counted  # type: ignore[method-assign]
+    for i in range(10_000):
+        buckets.reserve(f"c{i}", 0.0, 1 / 6, 20)  # a token used: not full for 6 s
+    assert len(buckets._buckets) == 10_000 and sweeps <= 7
+    for i in range(10_000):  # later, new contacts: the refilled buckets go at the next sweep
+        buckets.reserve(f"late-{i}", 10.0, 1 / 6, 20)
+        if sweeps == 8:
+            break
+    assert sweeps == 8 and len(buckets._buckets) == i + 1  # only the late ones

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
+from pytake_shared.sweep import SweepGate
+
 WINDOW_S = 60
 
 
@@ -24,15 +26,16 @@ class RateLimiter:
     def __init__(self, max_keys: int = 200_000) -> None:
         self._seen: dict[str, deque[int]] = {}
         self._noticed: dict[str, int] = {}
-        self._max_keys = max_keys
+        self._sweep = SweepGate(max_keys)
 
     def check(self, key: str, timestamp: int, limit: int) -> Verdict:
         if limit <= 0:
             return Verdict(True)
         times = self._seen.get(key)
         if times is None:
-            if len(self._seen) >= self._max_keys:
+            if self._sweep.due(len(self._seen)):
                 self._evict(timestamp)
+                self._sweep.swept(len(self._seen))
             times = self._seen[key] = deque()
         while times and times[0] <= timestamp - WINDOW_S:
             times.popleft()

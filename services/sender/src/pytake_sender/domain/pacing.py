@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pytake_shared.sweep import SweepGate
+
 
 @dataclass
 class TokenBucket:
@@ -61,13 +63,14 @@ class Buckets:
 
     def __init__(self, max_keys: int = 100_000) -> None:
         self._buckets: dict[str, TokenBucket] = {}
-        self._max_keys = max_keys
+        self._sweep = SweepGate(max_keys)
 
     def reserve(self, key: str, now: float, rate_per_s: float, capacity: float) -> float:
         bucket = self._buckets.get(key)
         if bucket is None:
-            if len(self._buckets) >= self._max_keys:
+            if self._sweep.due(len(self._buckets)):
                 self._evict(now)
+                self._sweep.swept(len(self._buckets))
             bucket = self._buckets[key] = TokenBucket(rate_per_s, capacity)
         elif bucket.rate_per_s != rate_per_s or bucket.capacity != capacity:
             bucket.retune(now, rate_per_s, capacity)  # a setting changed, or a rebalance
