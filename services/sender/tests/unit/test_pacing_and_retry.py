@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from unittest import mock
 
 from pytake_sender.domain.pacing import Buckets, TokenBucket, share
 from pytake_sender.domain.retry import MAINTENANCE, PAIR_RATE, RetryPolicy
@@ -77,20 +78,12 @@ def test_maintenance_waits_a_minute_and_attempts_are_bounded() -> None:
 
 def test_buckets_in_use_are_swept_rarely_not_on_every_new_contact() -> None:
     buckets = Buckets(max_keys=100)
-    sweeps = 0
-    evict = buckets._evict
-
-    def counted(now: float) -> None:
-        nonlocal sweeps
-        sweeps += 1
-        evict(now)
-
-    buckets._evict = counted  # type: ignore[method-assign]
+    sweep = mock.patch.object(buckets, "_evict", wraps=buckets._evict).start()
     for i in range(10_000):
         buckets.reserve(f"c{i}", 0.0, 1 / 6, 20)  # a token used: not full for 6 s
-    assert len(buckets._buckets) == 10_000 and sweeps <= 7
+    assert len(buckets._buckets) == 10_000 and sweep.call_count <= 7
     for i in range(10_000):  # later, new contacts: the refilled buckets go at the next sweep
         buckets.reserve(f"late-{i}", 10.0, 1 / 6, 20)
-        if sweeps == 8:
+        if sweep.call_count == 8:
             break
-    assert sweeps == 8 and len(buckets._buckets) == i + 1  # only the late ones
+    assert sweep.call_count == 8 and len(buckets._buckets) == i + 1  # only the late ones
