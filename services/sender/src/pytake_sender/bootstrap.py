@@ -85,6 +85,9 @@ async def build(settings: SenderSettings) -> Runtime:
         ),
         producer=producer,
         wait_for=config.caught_up,  # the numbers' tokens
+        # Off the reply path: a flow reads a photo by our media id, never by waiting for the
+        # file, and 3 of 4 records here are statuses it skips; a fetch per 10 ms cost both.
+        background=True,
     )
     start_consumer(
         runtime,
