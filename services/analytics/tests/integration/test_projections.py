@@ -24,7 +24,7 @@ from pytake_shared.kafka import ConsumerLoop, Producer
 from pytake_shared.topics import Topics
 
 from ..conftest import World
-from ..scripted import Feeder, Item, Script, publish
+from ..scripted import Feeder, Item, Script, own_numbers, publish
 
 Drain = Callable[[str], Awaitable[list[Any]]]
 DUMPS = {
@@ -216,6 +216,12 @@ async def test_out_of_order_topics_give_the_same_rows(
         [i for i in items if i[0] != "events"] + [i for i in items if i[0] == "events"]
     )
     reordered = await dump(pool)
+    await empty(pool)
+    await Feeder(handler, topics).feed(items, batch=1)
+    assert await dump(pool) == reordered
+
+
+async def empty(pool: asyncpg.Pool) -> None:
     async with pool.acquire() as conn:
         await conn.execute(
             "TRUNCATE analytics.conversations, analytics.messages, "
@@ -223,8 +229,31 @@ async def test_out_of_order_topics_give_the_same_rows(
             "analytics.projection_pending, analytics.projection_processed, "
             "analytics.projection_offsets"
         )
+
+
+async def test_polls_spanning_topics_and_partitions_give_the_rows_of_one_partition_at_a_time(
+    settings: AnalyticsSettings, pool: asyncpg.Pool, world: World, topics: Topics
+) -> None:
+    """A poll is folded at once (one statement per kind for all its partitions): the same rows
+    as partition by partition, and a poll re-reading partitions from before their stored
+    offsets (a rebalance) skips exactly what each partition already applied."""
+    items, _ = scripted_run(world)
+    handler = ProjectionHandler(settings.topics, pool)
     await Feeder(handler, topics).feed(items, batch=1)
-    assert await dump(pool) == reordered
+    one_at_a_time = await dump(pool)
+    await empty(pool)
+    await own_numbers(pool, items)
+    feeder = Feeder(handler, topics)
+    records = [feeder.record(role, env) for role, env in items]  # the order they were written
+    assert len({r.topic for r in records}) == 3 and len(feeder.offsets) >= 6
+    first = records[: len(records) // 2]
+    for i in range(0, len(first), 7):
+        await handler.handle_batch(first[i : i + 7])
+    assert await dump(pool) != one_at_a_time  # half the story so far
+    await handler.handle_batch(records)  # the first half again, below the stored offsets
+    assert await dump(pool) == one_at_a_time
+    await handler.handle_batch(records[::-1][:5] + records[:3])  # any partitions, any order
+    assert await dump(pool) == one_at_a_time
 
 
 @pytest.mark.usefixtures("restore_signals")

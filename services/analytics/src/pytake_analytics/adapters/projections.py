@@ -92,25 +92,35 @@ async def share_rebuild_lock(conn: Any) -> None:
     await conn.execute("SELECT pg_advisory_xact_lock_shared($1)", REBUILD_LOCK)
 
 
-async def lock_offset(conn: Any, topic: str, partition: int) -> int:
-    """The partition's next offset to apply (0 when none stored), locked for this batch."""
-    value = await conn.fetchval(
-        "SELECT next_offset FROM analytics.projection_offsets "
-        "WHERE topic = $1 AND partition = $2 FOR UPDATE",
-        topic,
-        partition,
+async def lock_offsets(conn: Any, parts: Sequence[tuple[str, int]]) -> dict[tuple[str, int], int]:
+    """The partitions' next offsets to apply (absent when none stored), locked for this batch
+    in one statement, always in the same order (two instances overlapping in a rebalance wait
+    for each other rather than deadlock)."""
+    rows = await conn.fetch(
+        "SELECT o.topic, o.partition, o.next_offset FROM analytics.projection_offsets o "
+        "JOIN unnest($1::text[], $2::int[]) AS p(topic, partition) USING (topic, partition) "
+        "ORDER BY o.topic, o.partition FOR UPDATE OF o",
+        [t for t, _ in parts],
+        [p for _, p in parts],
     )
-    return int(value) if value is not None else 0
+    return {(r["topic"], r["partition"]): int(r["next_offset"]) for r in rows}
 
 
 async def store_offset(conn: Any, topic: str, partition: int, next_offset: int) -> None:
+    await store_offsets(conn, {(topic, partition): next_offset})
+
+
+async def store_offsets(conn: Any, next_offsets: dict[tuple[str, int], int]) -> None:
+    """Store each partition's next offset (never moving one back), in one statement."""
+    parts = sorted(next_offsets)
     await conn.execute(
         "INSERT INTO analytics.projection_offsets (topic, partition, next_offset) "
-        "VALUES ($1, $2, $3) ON CONFLICT (topic, partition) DO UPDATE "
+        "SELECT * FROM unnest($1::text[], $2::int[], $3::bigint[]) "
+        "ON CONFLICT (topic, partition) DO UPDATE "
         "SET next_offset = GREATEST(projection_offsets.next_offset, EXCLUDED.next_offset)",
-        topic,
-        partition,
-        next_offset,
+        [t for t, _ in parts],
+        [p for _, p in parts],
+        [next_offsets[part] for part in parts],
     )
 
 

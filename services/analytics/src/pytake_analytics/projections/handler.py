@@ -1,7 +1,7 @@
 """The projection consumer: executor events, sender deliveries and Meta's statuses → rows.
 
-One partition batch is one PostgreSQL transaction holding its rows, the envelope ids applied
-and the partition's next offset, so a batch takes effect exactly once; `on_assigned` resumes
+A poll is one PostgreSQL transaction holding its rows, the envelope ids applied and each
+partition's next offset, so a batch takes effect exactly once; `on_assigned` resumes
 every partition from the offset stored with the rows (0 when none is: an empty projection,
 e.g. after a rebuild wiped it, replays the topic). Records below the stored offset, and ids
 already applied, are skipped. Records the projection cannot use are counted and skipped, never
@@ -80,46 +80,51 @@ class ProjectionHandler(BatchHandler):
 
     async def handle_batch(self, records: Sequence[Record]) -> None:
         """A whole poll (several topics and partitions) in one transaction."""
-        parts: dict[tuple[str, int], list[Record]] = {}
-        for record in records:
-            parts.setdefault((record.topic, record.partition), []).append(record)
         async with self.pool.acquire() as conn, conn.transaction():
             if not self._rebuilding:
                 await db.share_rebuild_lock(conn)
-            for part in parts.values():
-                await self._apply(conn, part)
+            await self._apply(conn, records)
         if self._templates_changed and self._outbox is not None:
             self._templates_changed = False
             await self._outbox.flush_quietly()
 
     async def apply(self, conn: Any, records: Sequence[Record]) -> None:
-        """Fold one partition's records (in offset order) inside the caller's transaction."""
+        """Fold records (each partition's in offset order) inside the caller's transaction."""
         if not self._rebuilding:
             await db.share_rebuild_lock(conn)
         await self._apply(conn, records)
 
     async def _apply(self, conn: Any, records: Sequence[Record]) -> None:
-        topic, partition = records[0].topic, records[0].partition
-        next_offset = await db.lock_offset(conn, topic, partition)
-        fresh = [r for r in records if r.offset >= next_offset]
+        """Every partition of the poll at once: one statement locks their offsets, one reads
+        the ids already applied, each kind of fold runs once over all its records (a
+        conversation or a send lives on one partition, whose order is kept), one stores the
+        offsets. Folding partition by partition cost ~9 statements each, 36 partitions a poll."""
+        parts: dict[tuple[str, int], list[Record]] = {}
+        for record in records:
+            parts.setdefault((record.topic, record.partition), []).append(record)
+        stored = await db.lock_offsets(conn, list(parts))
+        fresh = [r for part, rs in parts.items() for r in rs if r.offset >= stored.get(part, 0)]
         done = await db.processed(conn, [r.envelope.id for r in fresh])
-        todo: list[Record] = []
+        todo: dict[str, list[Record]] = {}
         for record in fresh:
             if record.envelope.id in done:
-                RECORDS.labels(topic, "duplicate").inc()
+                RECORDS.labels(record.topic, "duplicate").inc()
                 continue
             done.add(record.envelope.id)
-            todo.append(record)
-        if topic == self._topics.events:
-            applied = await self._events(conn, todo)
-        else:
-            applied = await self._deliveries(conn, todo)
-        if topic == self._topics.wa_inbound and await marketing.fold(conn, self._outbox, todo):
+            todo.setdefault(record.topic, []).append(record)
+        events = todo.pop(self._topics.events, [])
+        applied = await self._events(conn, events) if events else []
+        deliveries = [r for topic_records in todo.values() for r in topic_records]
+        if deliveries:
+            applied += await self._deliveries(conn, deliveries)
+        inbound = todo.get(self._topics.wa_inbound)
+        if inbound and await marketing.fold(conn, self._outbox, inbound):
             self._templates_changed = True
         await db.mark_processed(conn, applied)
-        await db.store_offset(conn, topic, partition, records[-1].offset + 1)
-        if todo:
-            LAST_EVENT.labels(topic).set(todo[-1].envelope.time.timestamp())
+        await db.store_offsets(conn, {part: rs[-1].offset + 1 for part, rs in parts.items()})
+        for topic, topic_records in [(self._topics.events, events), *todo.items()]:
+            if topic_records:
+                LAST_EVENT.labels(topic).set(topic_records[-1].envelope.time.timestamp())
 
     async def _deliveries(self, conn: Any, records: Sequence[Record]) -> list[uuid.UUID]:
         statuses = [r for r in records if r.envelope.type == c.WA_STATUS_RECEIVED]
