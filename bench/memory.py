@@ -89,7 +89,10 @@ def _closed(n: int, per_s: int) -> Row:
     def close(i: int) -> None:
         now[0] = i / per_s
         env = Envelope.new(
-            c.OUT_CANCEL, source="bench", subject="c", data={"conversation_id": str(uuid.uuid4())}
+            c.OUT_CANCEL,
+            source="bench",
+            subject="c",
+            data={"organization_id": "org", "conversation_id": str(uuid.uuid4())},
         )
         record = Record("wa.outbound.v1", 0, i, "c", env, 0)
         loop.run_until_complete(handler.submit(record, park))

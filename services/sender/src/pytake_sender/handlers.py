@@ -31,7 +31,6 @@ import asyncio
 import logging
 import random
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NoReturn
@@ -42,6 +41,7 @@ from prometheus_client import Counter
 from pytake_sender.adapters.graph import GraphClient, MetaUnreachable
 from pytake_sender.adapters.ledger import OutboundLedger
 from pytake_sender.adapters.uploads import MediaUploads, UploadRefused
+from pytake_sender.closed import ClosedConversations
 from pytake_sender.deliveries import delivery_record
 from pytake_sender.domain.outcomes import Outcome, classify
 from pytake_sender.domain.pacing import Buckets, share
@@ -129,12 +129,8 @@ class SenderHandler(PipelinedHandler):
         # Per partition: a partition that moves away takes that knowledge with it, since its new
         # owner may send meanwhile.
         self._unsent: dict[str, TopicPartition] = {}
-        # Conversations closed lately, oldest first: at most an hour's and CLOSED_KEPT of them.
-        self._closed: OrderedDict[str, float] = OrderedDict()
+        self._closed = ClosedConversations(self._clock)  # lately, per organization
         self._owned: set[TopicPartition] = set()  # of wa.outbound.v1: this instance's share
-
-    CLOSED_KEPT_S = 3600.0
-    CLOSED_KEPT = 100_000
 
     async def submit(self, record: Record, park: ParkFn) -> asyncio.Future[bool]:
         self._park = park
@@ -147,14 +143,10 @@ class SenderHandler(PipelinedHandler):
         return await self._lanes.submit(record)
 
     def _note_closed(self, record: Record) -> bool:
-        conversation = record.envelope.data.get("conversation_id")
-        now = self._clock()
-        if isinstance(conversation, str) and conversation:
-            self._closed[conversation] = now
-            self._closed.move_to_end(conversation)
-        closed, kept = self._closed, (self.CLOSED_KEPT, self.CLOSED_KEPT_S)
-        while closed and (len(closed) > kept[0] or now - next(iter(closed.values())) >= kept[1]):
-            closed.popitem(last=False)
+        data = record.envelope.data
+        conversation, org = data.get("conversation_id"), data.get("organization_id")
+        if isinstance(conversation, str) and conversation and isinstance(org, str):
+            self._closed.add(org, conversation)
         return True
 
     @property
@@ -214,7 +206,10 @@ class SenderHandler(PipelinedHandler):
 
     def _cancelled(self, record: Record) -> bool:
         data = record.envelope.data
-        return data.get("author", "bot") == "bot" and data.get("conversation_id") in self._closed
+        org, conversation = data.get("organization_id"), data.get("conversation_id")
+        return data.get("author", "bot") == "bot" and self._closed.holds(
+            str(org or ""), str(conversation or "")
+        )
 
     async def _cancel(self, record: Record) -> None:
         cmd = c.SendMessage.model_validate(record.envelope.data)
