@@ -63,6 +63,8 @@ async def build(settings: ExecutorSettings) -> Runtime:
         ConfigFlows(config, settings.executor_max_messages_per_event, media_url=media_url),
         producer,
     )
+    runtime.add_periodic("forget-published-outbox", 1.0, handler.forget_published)
+    runtime.on_close(handler.forget_published)
     start_consumer(
         runtime,
         topics=[settings.topics.commands],

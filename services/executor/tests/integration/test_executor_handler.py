@@ -103,7 +103,7 @@ async def test_an_inbound_message_produces_its_events_and_one_send_per_message(
     assert (state.status, state.current_node_id) == ("waiting", "q-name")
 
 
-async def test_offsets_and_state_are_stored_and_the_outbox_is_empty_after_the_flush(
+async def test_offsets_and_state_are_stored_and_the_outbox_is_empty_once_forgotten(
     handler: ExecutorHandler,
     topics: Topics,
     command: MakeCommand,
@@ -113,8 +113,12 @@ async def test_offsets_and_state_are_stored_and_the_outbox_is_empty_after_the_fl
     await handler.handle_batch([record(command("wamid.1", "hi"), offset=41, partition=2)])
     row = await executor_pool.fetchrow("SELECT * FROM executor.offsets")
     assert (row["topic"], row["partition"], row["next_offset"]) == (topics.commands, 2, 42)
+    # Published: the rows wait for the next forget (every second), one statement for many.
+    assert await executor_pool.fetchval("SELECT count(*) FROM executor.outbox") > 0
+    await handler.handle_batch([record(command("wamid.2", "Ann"), offset=42, partition=2)])
+    await handler.forget_published()
     assert await executor_pool.fetchval("SELECT count(*) FROM executor.outbox") == 0
-    assert await executor_pool.fetchval("SELECT count(*) FROM executor.processed") == 1
+    assert await executor_pool.fetchval("SELECT count(*) FROM executor.processed") == 2
     org = await executor_pool.fetchval("SELECT organization_id FROM executor.conversations")
     assert org == "org-1"
 
@@ -141,6 +145,7 @@ async def test_a_batch_over_several_partitions_stores_each_partitions_offset(
         topics.commands,
     )
     assert [(r["partition"], r["next_offset"]) for r in rows] == [(1, 9), (3, 31)]
+    await handler.forget_published()
     assert await executor_pool.fetchval("SELECT count(*) FROM executor.outbox") == 0
     sent = {r.key for r in await drain(topics.wa_outbound)}
     assert sent == {f"{NUMBER_ID}:111".encode(), f"{NUMBER_ID}:333".encode()}
@@ -351,6 +356,24 @@ async def test_on_assigned_publishes_leftover_outbox_rows_and_returns_stored_off
     # Only the assigned partition's rows were flushed.
     rows = await executor_pool.fetch("SELECT source_partition FROM executor.outbox")
     assert [r["source_partition"] for r in rows] == [3]
+
+
+async def test_a_reassignment_does_not_publish_again_what_this_instance_published(
+    handler: ExecutorHandler,
+    topics: Topics,
+    command: MakeCommand,
+    record: MakeRecord,
+    drain: Drain,
+    executor_pool: asyncpg.Pool,
+) -> None:
+    """Published rows wait for the next forget; a rebalance handing the partition back forgets
+    them first instead of flushing them as leftovers (a repeat of every record)."""
+    await handler.handle_batch([record(command("wamid.1", "hi"), offset=0, partition=2)])
+    assert await executor_pool.fetchval("SELECT count(*) FROM executor.outbox") > 0
+    await handler.on_assigned({TopicPartition(topics.commands, 2)})
+    assert await executor_pool.fetchval("SELECT count(*) FROM executor.outbox") == 0
+    sent = _decoded(await drain(topics.wa_outbound))
+    assert sent and len(sent) == len({e.id for e in sent})  # none twice
 
 
 async def test_the_published_events_replay_through_evolve_to_the_stored_state(

@@ -56,8 +56,8 @@ class Store:
         outbox: Sequence[tuple[int, str, Envelope]],  # (source partition, topic, envelope)
         timers: TimerChanges,
         offsets: dict[tuple[str, int], int],  # (topic, partition) -> next offset
-    ) -> int | None:
-        """Write the batch; returns the last outbox row's `seq` (None when it wrote none)."""
+    ) -> tuple[int, int] | None:
+        """Write the batch; returns its outbox rows' first and last `seq` (None when none)."""
         await conn.executemany(
             "INSERT INTO executor.conversations (key, organization_id, state) "
             "VALUES ($1, $2, $3::jsonb) ON CONFLICT (key) DO UPDATE "
@@ -69,20 +69,21 @@ class Store:
             "INSERT INTO executor.processed (id) SELECT unnest($1::uuid[]) ON CONFLICT DO NOTHING",
             processed,
         )
-        last_seq: int | None = None
+        written: tuple[int, int] | None = None
         if outbox:
             # One statement for the batch; rows numbered in the order they are to be published.
-            last_seq = await conn.fetchval(
+            seqs = await conn.fetchrow(
                 "WITH written AS ("
                 "INSERT INTO executor.outbox (source_partition, topic, key, value) "
                 "SELECT p, t, k, v FROM unnest($1::int[], $2::text[], $3::text[], $4::bytea[]) "
                 "WITH ORDINALITY AS u(p, t, k, v, n) ORDER BY n RETURNING seq) "
-                "SELECT max(seq) FROM written",
+                "SELECT min(seq), max(seq) FROM written",
                 [partition for partition, _, _ in outbox],
                 [t for _, t, _ in outbox],
                 [env.subject for _, _, env in outbox],
                 [env.to_bytes() for _, _, env in outbox],
             )
+            written = (seqs[0], seqs[1])
         if timers.schedule:
             await conn.executemany(
                 "INSERT INTO executor.timers (timer_id, key, organization_id, kind, fire_at) "
@@ -98,7 +99,7 @@ class Store:
             "ON CONFLICT (topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset",
             [(topic, partition, offset) for (topic, partition), offset in offsets.items()],
         )
-        return last_seq
+        return written
 
     async def due_timers(self, now: int, limit: int = 1000) -> list[dict[str, Any]]:
         rows = await self.pool.fetch(
@@ -142,6 +143,23 @@ class Store:
             list(partitions),
             last_seq,
         )
+
+    async def forget_published_batches(
+        self, batches: Sequence[tuple[Sequence[int], int, int]]
+    ) -> None:
+        """Delete the rows of published batches, each (its partitions, first seq, last seq), in
+        one statement; each range is scanned from its first row, not from the index entries of
+        every row deleted before and not yet vacuumed."""
+        flat = [(p, first, last) for partitions, first, last in batches for p in partitions]
+        if flat:
+            await self.pool.execute(
+                "DELETE FROM executor.outbox o "
+                "USING unnest($1::int[], $2::bigint[], $3::bigint[]) AS b(p, first, last) "
+                "WHERE o.source_partition = b.p AND o.seq BETWEEN b.first AND b.last",
+                [p for p, _, _ in flat],
+                [first for _, first, _ in flat],
+                [last for _, _, last in flat],
+            )
 
     async def flush_outbox(self, producer: Producer, partitions: Sequence[int]) -> int:
         """Publish the partitions' outbox rows in order, then delete them."""
