@@ -124,20 +124,17 @@ async def store_offsets(conn: Any, next_offsets: dict[tuple[str, int], int]) -> 
     )
 
 
-async def processed(conn: Any, ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
+async def claim(conn: Any, ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
+    """Record `ids` as applied and return those that were not already: one statement, an index
+    probe per id (a SELECT of a poll's hundreds of ids let the planner scan the whole table)."""
+    if not ids:
+        return set()
     rows = await conn.fetch(
-        "SELECT id FROM analytics.projection_processed WHERE id = ANY($1::uuid[])", ids
+        "INSERT INTO analytics.projection_processed (id) SELECT DISTINCT unnest($1::uuid[]) "
+        "ON CONFLICT DO NOTHING RETURNING id",
+        ids,
     )
     return {r["id"] for r in rows}
-
-
-async def mark_processed(conn: Any, ids: Sequence[uuid.UUID]) -> None:
-    if ids:
-        await conn.execute(
-            "INSERT INTO analytics.projection_processed (id) SELECT unnest($1::uuid[]) "
-            "ON CONFLICT DO NOTHING",
-            ids,
-        )
 
 
 async def prune_processed(pool: asyncpg.Pool, days: int = 7) -> int:

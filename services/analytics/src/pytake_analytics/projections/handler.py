@@ -95,8 +95,8 @@ class ProjectionHandler(BatchHandler):
         await self._apply(conn, records)
 
     async def _apply(self, conn: Any, records: Sequence[Record]) -> None:
-        """Every partition of the poll at once: one statement locks their offsets, one reads
-        the ids already applied, each kind of fold runs once over all its records (a
+        """Every partition of the poll at once: one statement locks their offsets, one claims
+        the events' ids, each kind of fold runs once over all its records (a
         conversation or a send lives on one partition, whose order is kept), one stores the
         offsets. Folding partition by partition cost ~9 statements each, 36 partitions a poll."""
         parts: dict[tuple[str, int], list[Record]] = {}
@@ -104,29 +104,34 @@ class ProjectionHandler(BatchHandler):
             parts.setdefault((record.topic, record.partition), []).append(record)
         stored = await db.lock_offsets(conn, list(parts))
         fresh = [r for part, rs in parts.items() for r in rs if r.offset >= stored.get(part, 0)]
-        done = await db.processed(conn, [r.envelope.id for r in fresh])
+        # Events are folded once: their ids are claimed in this transaction. Deliveries and
+        # statuses merge idempotently, so theirs are not kept (only repeats within the poll go).
+        events_topic = self._topics.events
+        new = await db.claim(conn, [r.envelope.id for r in fresh if r.topic == events_topic])
+        seen: set[uuid.UUID] = set()
         todo: dict[str, list[Record]] = {}
         for record in fresh:
-            if record.envelope.id in done:
+            env_id = record.envelope.id
+            if env_id in seen or (record.topic == events_topic and env_id not in new):
                 RECORDS.labels(record.topic, "duplicate").inc()
                 continue
-            done.add(record.envelope.id)
+            seen.add(env_id)
             todo.setdefault(record.topic, []).append(record)
-        events = todo.pop(self._topics.events, [])
-        applied = await self._events(conn, events) if events else []
+        events = todo.pop(events_topic, [])
+        if events:
+            await self._events(conn, events)
         deliveries = [r for topic_records in todo.values() for r in topic_records]
         if deliveries:
-            applied += await self._deliveries(conn, deliveries)
+            await self._deliveries(conn, deliveries)
         inbound = todo.get(self._topics.wa_inbound)
         if inbound and await marketing.fold(conn, self._outbox, inbound):
             self._templates_changed = True
-        await db.mark_processed(conn, applied)
         await db.store_offsets(conn, {part: rs[-1].offset + 1 for part, rs in parts.items()})
-        for topic, topic_records in [(self._topics.events, events), *todo.items()]:
+        for topic, topic_records in [(events_topic, events), *todo.items()]:
             if topic_records:
                 LAST_EVENT.labels(topic).set(topic_records[-1].envelope.time.timestamp())
 
-    async def _deliveries(self, conn: Any, records: Sequence[Record]) -> list[uuid.UUID]:
+    async def _deliveries(self, conn: Any, records: Sequence[Record]) -> None:
         statuses = [r for r in records if r.envelope.type == c.WA_STATUS_RECEIVED]
         owners = await db.number_owners(
             conn, {str(r.envelope.data.get("phone_number_id") or "") for r in statuses}
@@ -157,9 +162,8 @@ class ProjectionHandler(BatchHandler):
             await db.merge_deliveries(conn, updates)
             touched = ((u.organization_id, u.outbound_id) for u in updates)
             await live.notify(conn, await live.delivery_changes(conn, touched))
-        return []  # merges are idempotent: no ids to remember
 
-    async def _events(self, conn: Any, records: Sequence[Record]) -> list[uuid.UUID]:
+    async def _events(self, conn: Any, records: Sequence[Record]) -> None:
         facts = [(r, _fact(r)) for r in records]
         ids = {f.conversation_id for _, f in facts if f is not None and f.conversation_id}
         conversations = await db.load_conversations(conn, ids)
@@ -169,7 +173,6 @@ class ProjectionHandler(BatchHandler):
             if f is not None and f.type == "conversation_started" and f.conversation_id
         }
         fold = _Fold(conversations, await db.take_pending(conn, starting - conversations.keys()))
-        applied: list[uuid.UUID] = []
         for record, fact in facts:
             if fact is None or fact.conversation_id is None:
                 RECORDS.labels(record.topic, "ignored").inc()
@@ -181,7 +184,6 @@ class ProjectionHandler(BatchHandler):
                 log.warning("unusable %s %s: %s", record.envelope.type, record.envelope.id, exc)
                 continue
             RECORDS.labels(record.topic, "applied").inc()
-            applied.append(record.envelope.id)
         changed = [conversations[i] for i in fold.changed]
         await db.save_conversations(conn, changed)
         await live.notify(
@@ -198,7 +200,6 @@ class ProjectionHandler(BatchHandler):
             conn,
             [(cid, f) for cid, fs in fold.pending.items() if cid in fold.parked for f in fs],
         )
-        return applied
 
 
 def _fact(record: Record) -> Fact | None:
