@@ -107,6 +107,13 @@ class ExecutorHandler(BatchHandler):
             self._behind.difference_update(partitions)
             self._published.append((partitions, *written))
 
+    async def on_revoked(self, partitions: set[TopicPartition]) -> None:
+        # Before the partitions move: their next owner would flush these rows as leftovers.
+        try:
+            await self.forget_published()
+        except Exception as exc:  # kept: the next owner publishes them again, nothing is lost
+            log.warning("published outbox rows not forgotten before a rebalance: %r", exc)
+
     async def forget_published(self) -> None:
         """Delete the outbox rows of the batches published since the last call, in one
         statement (every second, before a flush from the table, at shutdown): a DELETE after

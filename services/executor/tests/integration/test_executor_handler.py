@@ -374,6 +374,11 @@ async def test_a_reassignment_does_not_publish_again_what_this_instance_publishe
     assert await executor_pool.fetchval("SELECT count(*) FROM executor.outbox") == 0
     sent = _decoded(await drain(topics.wa_outbound))
     assert sent and len(sent) == len({e.id for e in sent})  # none twice
+    # Moving away, they are forgotten before the next owner looks for leftovers.
+    await handler.handle_batch([record(command("wamid.2", "Ann"), offset=1, partition=2)])
+    assert await executor_pool.fetchval("SELECT count(*) FROM executor.outbox") > 0
+    await handler.on_revoked({TopicPartition(topics.commands, 2)})
+    assert await executor_pool.fetchval("SELECT count(*) FROM executor.outbox") == 0
 
 
 async def test_the_published_events_replay_through_evolve_to_the_stored_state(
