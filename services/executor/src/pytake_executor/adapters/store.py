@@ -58,13 +58,20 @@ class Store:
         offsets: dict[tuple[str, int], int],  # (topic, partition) -> next offset
     ) -> tuple[int, int] | None:
         """Write the batch; returns its outbox rows' first and last `seq` (None when none)."""
-        await conn.executemany(
-            "INSERT INTO executor.conversations (key, organization_id, state) "
-            "VALUES ($1, $2, $3::jsonb) ON CONFLICT (key) DO UPDATE "
-            "SET state = EXCLUDED.state, organization_id = EXCLUDED.organization_id, "
-            "updated_at = now()",
-            [(s.key, s.organization_id, s.model_dump_json()) for s in states],
-        )
+        # One statement per table for the whole batch (states are one per key, and so are
+        # offsets per partition): executemany ran one statement per row.
+        saved = list(states)
+        if saved:
+            await conn.execute(
+                "INSERT INTO executor.conversations (key, organization_id, state) "
+                "SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[]) "
+                "ON CONFLICT (key) DO UPDATE "
+                "SET state = EXCLUDED.state, organization_id = EXCLUDED.organization_id, "
+                "updated_at = now()",
+                [st.key for st in saved],
+                [st.organization_id for st in saved],
+                [st.model_dump_json() for st in saved],
+            )
         await conn.execute(
             "INSERT INTO executor.processed (id) SELECT unnest($1::uuid[]) ON CONFLICT DO NOTHING",
             processed,
@@ -85,20 +92,25 @@ class Store:
             )
             written = (seqs[0], seqs[1])
         if timers.schedule:
-            await conn.executemany(
+            await conn.execute(
                 "INSERT INTO executor.timers (timer_id, key, organization_id, kind, fire_at) "
-                "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (timer_id) DO NOTHING",
-                timers.schedule,
+                "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], "
+                "$5::bigint[]) ON CONFLICT (timer_id) DO NOTHING",
+                *(list(column) for column in zip(*timers.schedule, strict=True)),
             )
         if timers.done:
             await conn.execute(
                 "DELETE FROM executor.timers WHERE timer_id = ANY($1::text[])", timers.done
             )
-        await conn.executemany(
-            "INSERT INTO executor.offsets (topic, partition, next_offset) VALUES ($1, $2, $3) "
-            "ON CONFLICT (topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset",
-            [(topic, partition, offset) for (topic, partition), offset in offsets.items()],
-        )
+        if offsets:
+            await conn.execute(
+                "INSERT INTO executor.offsets (topic, partition, next_offset) "
+                "SELECT * FROM unnest($1::text[], $2::int[], $3::bigint[]) "
+                "ON CONFLICT (topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset",
+                [topic for topic, _ in offsets],
+                [partition for _, partition in offsets],
+                list(offsets.values()),
+            )
         return written
 
     async def due_timers(self, now: int, limit: int = 1000) -> list[dict[str, Any]]:
