@@ -169,19 +169,18 @@ async def load_conversations(conn: Any, ids: Iterable[str]) -> dict[str, Convers
 
 
 async def save_conversations(conn: Any, conversations: Iterable[Conversation]) -> None:
-    columns = _CONVERSATION_FIELDS
-    params = ", ".join(
-        f"${i}::jsonb" if c in _JSON_FIELDS else f"${i}" for i, c in enumerate(columns, 1)
-    )
-    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c != "id")
-    rows = []
-    for conv in sorted(conversations, key=lambda c: c.id):
-        values = dataclasses.asdict(conv)
-        rows.append([_json(values[c]) if c in _JSON_FIELDS else clean(values[c]) for c in columns])
-    await conn.executemany(
-        f"INSERT INTO analytics.conversations ({', '.join(columns)}) VALUES ({params}) "
+    """Upsert the rows in one statement: PostgreSQL reads them from one JSON array into the
+    table's own column types (`executemany` ran one statement per row)."""
+    rows = [clean(dataclasses.asdict(c)) for c in sorted(conversations, key=lambda c: c.id)]
+    if not rows:
+        return
+    columns = ", ".join(_CONVERSATION_FIELDS)
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in _CONVERSATION_FIELDS if c != "id")
+    await conn.execute(
+        f"INSERT INTO analytics.conversations ({columns}) SELECT {columns} "
+        "FROM jsonb_populate_recordset(NULL::analytics.conversations, $1::jsonb) "
         f"ON CONFLICT (id) DO UPDATE SET {updates}",
-        rows,
+        orjson.dumps(rows, default=str).decode(),  # asyncpg reads uuid columns as its own UUID
     )
 
 
