@@ -70,6 +70,24 @@ def _conversation(chain: Chain, wamid: str, reply: str) -> None:
     )
 
 
+def test_a_webhook_on_the_topic_within_its_millisecond_takes_no_negative_time() -> None:
+    """A record's timestamp is in whole milliseconds, the envelope's time finer."""
+    chain = Chain()
+    _conversation(chain, "wamid.in1", "wamid.out1")
+    inbound = chain.hops[0]
+    received = inbound.written + timedelta(microseconds=600)  # the same millisecond
+    chain.hops[0] = Hop(
+        inbound.topic,
+        inbound.partition,
+        inbound.offset,
+        inbound.key,
+        inbound.written,
+        inbound.envelope.model_copy(update={"time": received}),
+    )
+    stages = dict(link("wamid.in1", KEY, reversed(chain.hops)).stages())
+    assert stages["ingress: webhook received → on wa.inbound"] == 0.0
+
+
 def test_a_trace_follows_correlation_causation_and_the_replys_statuses() -> None:
     chain = Chain()
     _conversation(chain, "wamid.in1", "wamid.out1")

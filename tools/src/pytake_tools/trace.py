@@ -90,7 +90,7 @@ class Trace:
         spans: list[tuple[str, datetime | None, Hop | None]] = [
             (
                 "ingress: webhook received → on wa.inbound",
-                inbound.envelope.time if inbound else None,
+                _whole_ms(inbound.envelope.time) if inbound else None,
                 inbound,
             ),
             ("router: → command", _written(inbound), command),
@@ -115,6 +115,12 @@ class TraceQuery:
 
 def _written(hop: Hop | None) -> datetime | None:
     return hop.written if hop is not None else None
+
+
+def _whole_ms(t: datetime) -> datetime:
+    """`t` cut to the millisecond: a record's timestamp has no finer grain, so a webhook
+    received at .3456 s and on the topic within the same millisecond reads as 0, not -0.6 ms."""
+    return t.replace(microsecond=t.microsecond // 1000 * 1000)
 
 
 def _ms(later: datetime, earlier: datetime) -> float:
