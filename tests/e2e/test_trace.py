@@ -70,9 +70,11 @@ async def test_a_message_is_traced_through_every_topic_to_metas_statuses(stack: 
         "pytake.conversation.handle_inbound",
         "pytake.outbound.send",
         "pytake.delivery.accepted",
-        "pytake.wa.status_received",
     ]
     assert [types.index(t) for t in order] == sorted(types.index(t) for t in order)
+    # Meta's first status follows the send; it may race the sender's `accepted` record onto
+    # the topics on a loaded box (the simulator posts `sent` 50 ms after the call).
+    assert types.index("pytake.wa.status_received") > types.index("pytake.outbound.send")
     assert any(t.startswith("pytake.conversation.") and "message_queued" in t for t in types)
     # Nothing of the second message is in the first one's trace.
     texts = " ".join(h["summary"] for h in hops)
