@@ -69,8 +69,9 @@ class ExecutorHandler(BatchHandler):
 
     async def handle_batch(self, records: Sequence[Record]) -> None:
         async with self._store.pool.acquire() as conn, conn.transaction():
-            done = await self._store.processed(conn, [r.envelope.id for r in records])
-            states = await self._store.load(conn, {r.envelope.subject for r in records})
+            done, states = await self._store.read(
+                conn, [r.envelope.id for r in records], {r.envelope.subject for r in records}
+            )
             outbox: list[tuple[int, str, Envelope]] = []
             offsets: dict[tuple[str, int], int] = {}
             timers = TimerChanges()

@@ -1,13 +1,15 @@
-"""The executor store on PostgreSQL: applied ids, and forgetting the old ones; the outbox rows
-forgotten after a publish."""
+"""The executor store on PostgreSQL: a batch read (applied ids, locked states) and written in one
+statement each, applied ids forgotten when old, the outbox rows forgotten after a publish."""
 
 from __future__ import annotations
 
 import uuid
 
 import asyncpg
+import pytest
 
 from pytake_executor.adapters.store import Store, TimerChanges
+from pytake_shared.engine.state import ConversationState
 from pytake_shared.envelope import Envelope
 
 
@@ -22,11 +24,89 @@ async def _applied(pool: asyncpg.Pool, days_ago: int) -> uuid.UUID:
     return command_id
 
 
-async def test_processed_finds_only_the_ids_already_applied(executor_pool: asyncpg.Pool) -> None:
+async def _done(pool: asyncpg.Pool, ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    async with pool.acquire() as conn:
+        done, _ = await Store.read(conn, ids, [])
+    return done
+
+
+async def test_reading_a_batch_finds_the_ids_already_applied_and_the_states_stored(
+    executor_pool: asyncpg.Pool,
+) -> None:
     applied = await _applied(executor_pool, 0)
+    async with executor_pool.acquire() as conn, conn.transaction():
+        await Store.save(
+            conn,
+            states=[ConversationState(key="n:1", organization_id="org-a", status="active")],
+            processed=[],
+            outbox=[],
+            timers=TimerChanges(),
+            offsets={("commands", 3): 8},
+        )
     async with executor_pool.acquire() as conn:
-        assert await Store.processed(conn, [applied, uuid.uuid4()]) == {applied}
-        assert await Store.processed(conn, []) == set()
+        done, states = await Store.read(conn, [applied, uuid.uuid4()], ["n:1", "n:2"])
+        assert done == {applied}
+        assert list(states) == ["n:1"]
+        assert states["n:1"].organization_id == "org-a" and states["n:1"].status == "active"
+        assert await Store.read(conn, [], []) == (set(), {})
+    assert await Store(executor_pool).offsets("commands", [3, 4]) == {3: 8}
+
+
+async def test_reading_a_batch_locks_its_conversations_until_the_transaction_ends(
+    executor_pool: asyncpg.Pool,
+) -> None:
+    """Two executors briefly owning one partition (a rebalance) apply its commands one after
+    the other, never both from the same state."""
+    async with executor_pool.acquire() as conn, conn.transaction():
+        await Store.save(
+            conn,
+            states=[ConversationState(key="n:1")],
+            processed=[],
+            outbox=[],
+            timers=TimerChanges(),
+            offsets={},
+        )
+    async with (
+        executor_pool.acquire() as first,
+        executor_pool.acquire() as second,
+        first.transaction(),
+    ):
+        await Store.read(first, [], ["n:1"])
+        async with second.transaction():
+            await second.execute("SET LOCAL lock_timeout = '100ms'")
+            with pytest.raises(asyncpg.LockNotAvailableError):
+                await Store.read(second, [], ["n:1"])
+
+
+async def test_a_timer_scheduled_and_done_in_one_batch_is_not_stored(
+    executor_pool: asyncpg.Pool,
+) -> None:
+    """The batch is one statement whose parts do not see each other's rows: a timer scheduled
+    and cancelled (or fired) within it must not outlive it, and one stored earlier goes."""
+    timer = ("t-{}", "n:1", "org-a", "reminder", 10**12)
+    async with executor_pool.acquire() as conn, conn.transaction():
+        await Store.save(
+            conn,
+            states=[],
+            processed=[],
+            outbox=[],
+            timers=TimerChanges(schedule=[(timer[0].format(0), *timer[1:])]),
+            offsets={},
+        )
+    async with executor_pool.acquire() as conn, conn.transaction():
+        await Store.save(
+            conn,
+            states=[],
+            processed=[],
+            outbox=[],
+            timers=TimerChanges(
+                schedule=[(timer[0].format(n), *timer[1:]) for n in (1, 2)],
+                done=["t-0", "t-1"],
+            ),
+            offsets={},
+        )
+    stored = await executor_pool.fetch("SELECT timer_id FROM executor.timers ORDER BY timer_id")
+    assert [r["timer_id"] for r in stored] == ["t-2"]
 
 
 async def test_pruning_forgets_applied_ids_older_than_the_retention(
@@ -39,8 +119,7 @@ async def test_pruning_forgets_applied_ids_older_than_the_retention(
     )
     store = Store(executor_pool)
     assert await store.prune_processed() == 2
-    async with executor_pool.acquire() as conn:
-        assert await Store.processed(conn, [old, older, recent]) == {recent}
+    assert await _done(executor_pool, [old, older, recent]) == {recent}
     assert await store.prune_processed(days=5) == 1
     assert await store.prune_processed() == 0
 

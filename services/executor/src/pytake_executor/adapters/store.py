@@ -35,17 +35,26 @@ class Store:
         self.pool = pool
 
     @staticmethod
-    async def processed(conn: Any, ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
-        rows = await conn.fetch("SELECT id FROM executor.processed WHERE id = ANY($1::uuid[])", ids)
-        return {r["id"] for r in rows}
-
-    @staticmethod
-    async def load(conn: Any, keys: Iterable[str]) -> dict[str, ConversationState]:
+    async def read(
+        conn: Any, ids: Sequence[uuid.UUID], keys: Iterable[str]
+    ) -> tuple[set[uuid.UUID], dict[str, ConversationState]]:
+        """The batch's command ids already applied, and its conversations' states, locked until
+        the transaction ends: one statement (two were two round trips per batch)."""
         rows = await conn.fetch(
-            "SELECT key, state FROM executor.conversations WHERE key = ANY($1::text[]) FOR UPDATE",
+            "WITH locked AS (SELECT key, state FROM executor.conversations "
+            "WHERE key = ANY($2::text[]) FOR UPDATE) "
+            "SELECT key, state, NULL::uuid AS id FROM locked UNION ALL "
+            "SELECT NULL, NULL, id FROM executor.processed WHERE id = ANY($1::uuid[])",
+            ids,
             list(keys),
         )
-        return {r["key"]: ConversationState.model_validate(orjson.loads(r["state"])) for r in rows}
+        done = {r["id"] for r in rows if r["id"] is not None}
+        states = {
+            r["key"]: ConversationState.model_validate(orjson.loads(r["state"]))
+            for r in rows
+            if r["key"] is not None
+        }
+        return done, states
 
     @staticmethod
     async def save(
@@ -57,61 +66,54 @@ class Store:
         timers: TimerChanges,
         offsets: dict[tuple[str, int], int],  # (topic, partition) -> next offset
     ) -> tuple[int, int] | None:
-        """Write the batch; returns its outbox rows' first and last `seq` (None when none)."""
-        # One statement per table for the whole batch (states are one per key, and so are
-        # offsets per partition): executemany ran one statement per row.
+        """Write the batch in one statement; returns its outbox rows' first and last `seq`
+        (None when none). Each table is written by one part of the statement (states are one
+        per key, offsets one per partition): `executemany` ran a statement per row, and one
+        statement per table was still six round trips per batch.
+
+        The parts of one statement do not see each other's rows, so a timer both scheduled and
+        done within the batch is left out of both (as before: stored, then deleted)."""
         saved = list(states)
-        if saved:
-            await conn.execute(
-                "INSERT INTO executor.conversations (key, organization_id, state) "
-                "SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[]) "
-                "ON CONFLICT (key) DO UPDATE "
-                "SET state = EXCLUDED.state, organization_id = EXCLUDED.organization_id, "
-                "updated_at = now()",
-                [st.key for st in saved],
-                [st.organization_id for st in saved],
-                [st.model_dump_json() for st in saved],
-            )
-        await conn.execute(
-            "INSERT INTO executor.processed (id) SELECT unnest($1::uuid[]) ON CONFLICT DO NOTHING",
+        done = set(timers.done)
+        schedule = [t for t in timers.schedule if t[0] not in done]
+        timer_columns = [list(c) for c in zip(*schedule, strict=True)] or [[]] * 5
+        row = await conn.fetchrow(
+            "WITH states AS ("
+            "INSERT INTO executor.conversations (key, organization_id, state) "
+            "SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[]) "
+            "ON CONFLICT (key) DO UPDATE "
+            "SET state = EXCLUDED.state, organization_id = EXCLUDED.organization_id, "
+            "updated_at = now()), "
+            "applied AS (INSERT INTO executor.processed (id) "
+            "SELECT unnest($4::uuid[]) ON CONFLICT DO NOTHING), "
+            # rows numbered in the order they are to be published
+            "written AS (INSERT INTO executor.outbox (source_partition, topic, key, value) "
+            "SELECT p, t, k, v FROM unnest($5::int[], $6::text[], $7::text[], $8::bytea[]) "
+            "WITH ORDINALITY AS u(p, t, k, v, n) ORDER BY n RETURNING seq), "
+            "scheduled AS ("
+            "INSERT INTO executor.timers (timer_id, key, organization_id, kind, fire_at) "
+            "SELECT * FROM unnest($9::text[], $10::text[], $11::text[], $12::text[], "
+            "$13::bigint[]) ON CONFLICT (timer_id) DO NOTHING), "
+            "fired AS (DELETE FROM executor.timers WHERE timer_id = ANY($14::text[])), "
+            "stored AS (INSERT INTO executor.offsets (topic, partition, next_offset) "
+            "SELECT * FROM unnest($15::text[], $16::int[], $17::bigint[]) "
+            "ON CONFLICT (topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset) "
+            "SELECT min(seq), max(seq) FROM written",
+            [st.key for st in saved],
+            [st.organization_id for st in saved],
+            [st.model_dump_json() for st in saved],
             processed,
+            [partition for partition, _, _ in outbox],
+            [t for _, t, _ in outbox],
+            [env.subject for _, _, env in outbox],
+            [env.to_bytes() for _, _, env in outbox],
+            *timer_columns,
+            list(done),
+            [topic for topic, _ in offsets],
+            [partition for _, partition in offsets],
+            list(offsets.values()),
         )
-        written: tuple[int, int] | None = None
-        if outbox:
-            # One statement for the batch; rows numbered in the order they are to be published.
-            seqs = await conn.fetchrow(
-                "WITH written AS ("
-                "INSERT INTO executor.outbox (source_partition, topic, key, value) "
-                "SELECT p, t, k, v FROM unnest($1::int[], $2::text[], $3::text[], $4::bytea[]) "
-                "WITH ORDINALITY AS u(p, t, k, v, n) ORDER BY n RETURNING seq) "
-                "SELECT min(seq), max(seq) FROM written",
-                [partition for partition, _, _ in outbox],
-                [t for _, t, _ in outbox],
-                [env.subject for _, _, env in outbox],
-                [env.to_bytes() for _, _, env in outbox],
-            )
-            written = (seqs[0], seqs[1])
-        if timers.schedule:
-            await conn.execute(
-                "INSERT INTO executor.timers (timer_id, key, organization_id, kind, fire_at) "
-                "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], "
-                "$5::bigint[]) ON CONFLICT (timer_id) DO NOTHING",
-                *(list(column) for column in zip(*timers.schedule, strict=True)),
-            )
-        if timers.done:
-            await conn.execute(
-                "DELETE FROM executor.timers WHERE timer_id = ANY($1::text[])", timers.done
-            )
-        if offsets:
-            await conn.execute(
-                "INSERT INTO executor.offsets (topic, partition, next_offset) "
-                "SELECT * FROM unnest($1::text[], $2::int[], $3::bigint[]) "
-                "ON CONFLICT (topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset",
-                [topic for topic, _ in offsets],
-                [partition for _, partition in offsets],
-                list(offsets.values()),
-            )
-        return written
+        return None if row[0] is None else (row[0], row[1])
 
     async def due_timers(self, now: int, limit: int = 1000) -> list[dict[str, Any]]:
         rows = await self.pool.fetch(
