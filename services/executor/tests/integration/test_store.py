@@ -4,6 +4,7 @@ statement each, applied ids forgotten when old, the outbox rows forgotten after 
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import asyncpg
 import pytest
@@ -24,6 +25,19 @@ async def _applied(pool: asyncpg.Pool, days_ago: int) -> uuid.UUID:
     return command_id
 
 
+async def _save(pool: asyncpg.Pool, **parts: Any) -> tuple[int, int] | None:
+    """One batch written in its own transaction; the parts not given are empty."""
+    batch: dict[str, Any] = {
+        "states": [],
+        "processed": [],
+        "outbox": [],
+        "timers": TimerChanges(),
+        "offsets": {},
+    }
+    async with pool.acquire() as conn, conn.transaction():
+        return await Store.save(conn, **(batch | parts))
+
+
 async def _done(pool: asyncpg.Pool, ids: list[uuid.UUID]) -> set[uuid.UUID]:
     async with pool.acquire() as conn:
         done, _ = await Store.read(conn, ids, [])
@@ -34,15 +48,11 @@ async def test_reading_a_batch_finds_the_ids_already_applied_and_the_states_stor
     executor_pool: asyncpg.Pool,
 ) -> None:
     applied = await _applied(executor_pool, 0)
-    async with executor_pool.acquire() as conn, conn.transaction():
-        await Store.save(
-            conn,
-            states=[ConversationState(key="n:1", organization_id="org-a", status="active")],
-            processed=[],
-            outbox=[],
-            timers=TimerChanges(),
-            offsets={("commands", 3): 8},
-        )
+    await _save(
+        executor_pool,
+        states=[ConversationState(key="n:1", organization_id="org-a", status="active")],
+        offsets={("commands", 3): 8},
+    )
     async with executor_pool.acquire() as conn:
         done, states = await Store.read(conn, [applied, uuid.uuid4()], ["n:1", "n:2"])
         assert done == {applied}
@@ -57,15 +67,7 @@ async def test_reading_a_batch_locks_its_conversations_until_the_transaction_end
 ) -> None:
     """Two executors briefly owning one partition (a rebalance) apply its commands one after
     the other, never both from the same state."""
-    async with executor_pool.acquire() as conn, conn.transaction():
-        await Store.save(
-            conn,
-            states=[ConversationState(key="n:1")],
-            processed=[],
-            outbox=[],
-            timers=TimerChanges(),
-            offsets={},
-        )
+    await _save(executor_pool, states=[ConversationState(key="n:1")])
     async with (
         executor_pool.acquire() as first,
         executor_pool.acquire() as second,
@@ -84,27 +86,13 @@ async def test_a_timer_scheduled_and_done_in_one_batch_is_not_stored(
     """The batch is one statement whose parts do not see each other's rows: a timer scheduled
     and cancelled (or fired) within it must not outlive it, and one stored earlier goes."""
     timer = ("t-{}", "n:1", "org-a", "reminder", 10**12)
-    async with executor_pool.acquire() as conn, conn.transaction():
-        await Store.save(
-            conn,
-            states=[],
-            processed=[],
-            outbox=[],
-            timers=TimerChanges(schedule=[(timer[0].format(0), *timer[1:])]),
-            offsets={},
-        )
-    async with executor_pool.acquire() as conn, conn.transaction():
-        await Store.save(
-            conn,
-            states=[],
-            processed=[],
-            outbox=[],
-            timers=TimerChanges(
-                schedule=[(timer[0].format(n), *timer[1:]) for n in (1, 2)],
-                done=["t-0", "t-1"],
-            ),
-            offsets={},
-        )
+    await _save(executor_pool, timers=TimerChanges(schedule=[(timer[0].format(0), *timer[1:])]))
+    await _save(
+        executor_pool,
+        timers=TimerChanges(
+            schedule=[(timer[0].format(n), *timer[1:]) for n in (1, 2)], done=["t-0", "t-1"]
+        ),
+    )
     stored = await executor_pool.fetch("SELECT timer_id FROM executor.timers ORDER BY timer_id")
     assert [r["timer_id"] for r in stored] == ["t-2"]
 
@@ -136,10 +124,7 @@ async def test_forgetting_a_published_batch_deletes_its_rows_and_nothing_else(
     store = Store(executor_pool)
 
     async def write(rows: list[tuple[int, str, Envelope]]) -> tuple[int, int]:
-        async with executor_pool.acquire() as conn, conn.transaction():
-            written = await store.save(
-                conn, states=[], processed=[], outbox=rows, timers=TimerChanges(), offsets={}
-            )
+        written = await _save(executor_pool, outbox=rows)
         assert written is not None
         return written
 
