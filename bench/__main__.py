@@ -22,6 +22,8 @@
   default) and on, against the same hop without tracing calls.
 - `memory` (not in the default set): the router's and the sender's per-contact windows fed a
   million distinct contacts (`--memory-contacts`): time per call, worst call, what is held.
+- `executor-memory` (not in the default set): `-n` commands through the executor handler
+  across 100,000 conversations, with its RSS growth after the first tenth (flat is ~0).
 - `e2e` (not in the default set): the whole system, signed webhooks in, Graph API calls out,
   for the pizza flow: offered vs achieved msgs/s, latency p50/p95/p99, per-stage split, CPU per
   process; `--rate R [R ...]`, `--contacts`, `--duration`, `--find-max`, `--profile SERVICE`
@@ -41,6 +43,7 @@ from bench import e2e, echo, graph_client
 from bench import memory as bench_memory
 from bench import tracing as bench_tracing
 from bench.executor import run as run_executor
+from bench.executor import run_memory as run_executor_memory
 from bench.ingress_auth import run as run_webhook_auth
 from bench.recovery import run as run_recovery
 from bench.sender import bench_sender
@@ -169,6 +172,7 @@ def main() -> None:
         "graph-client": lambda: graph_client.run(min(args.n, 5000), args.graph_concurrency),
         "tracing": lambda: bench_tracing.run(min(args.n, 20_000)),
         "memory": lambda: bench_memory.run(args.memory_contacts),
+        "executor-memory": lambda: run_executor_memory(args.n),
     }
     rows: list[Row] = []
     for name in args.names:

@@ -32,14 +32,14 @@ from pytake_shared.kafka import Record
 Row = tuple[str, int, float, str]
 
 
-def _rss_mib() -> float:
+def rss_mib() -> float:
     with open(f"/proc/{os.getpid()}/statm") as f:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 def _timed(label: str, n: int, step: Callable[[int], None], held: Callable[[], int]) -> Row:
     gc.collect()
-    rss = _rss_mib()
+    rss = rss_mib()
     worst = 0.0
     started = time.perf_counter()
     for i in range(n):
@@ -53,7 +53,7 @@ def _timed(label: str, n: int, step: Callable[[int], None], held: Callable[[], i
         n,
         elapsed,
         f"{elapsed / n * 1e6:.1f} µs per call, worst {worst * 1e3:.1f} ms; "
-        f"{held():,} held, RSS +{_rss_mib() - rss:.0f} MiB",
+        f"{held():,} held, RSS +{rss_mib() - rss:.0f} MiB",
     )
 
 
